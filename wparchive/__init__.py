@@ -18,7 +18,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,21 +31,22 @@ def archive(
     source: str | Path | Sequence[str | Path],
     *,
     out: str | Path = "warc",
-    strict: bool = False,
-    keep_personal_data: bool = False,
     progress: Progress | None = None,
+    **options: Any,
 ) -> Summary:
     """Archive a site from one WXR export (or the files of a split export).
 
-    Writes ``<out>/<site-slug>/archive.jsonl`` and returns the run `Summary`
-    (counts found and written, warnings). Raises `wparchive.pipeline.SourceError`
-    when the source can't be read at all.
+    Writes ``<out>/<site-slug>/``: ``archive.jsonl``, the WARC files and
+    ``pages.jsonl``; returns the run `Summary` (counts found and written,
+    warnings, files). ``options`` are the fields of
+    `wparchive.pipeline.ArchiveOptions`: ``strict``, ``keep_personal_data``,
+    ``warc``, ``warc_max_size``, ``digest`` ("sha1" or "sha256"), ``gzip_level``,
+    ``operator``. Raises `wparchive.pipeline.SourceError` when the source can't be
+    read at all.
     """
-    from .pipeline import run_archive
+    from .pipeline import ArchiveOptions, run_archive
 
-    return run_archive(
-        source, out=out, strict=strict, keep_personal_data=keep_personal_data, progress=progress
-    )
+    return run_archive(source, ArchiveOptions(out=Path(out), **options), progress=progress)
 
 
 def open_archive(path: str | Path, *, allow_incomplete: bool = False) -> ArchiveReader:

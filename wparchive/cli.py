@@ -8,6 +8,7 @@ warnings), 2 bad usage or unreadable input.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,15 @@ from rich.progress import (
 from rich.table import Table
 
 from . import __version__
-from .pipeline import DEFAULT_OUT, SourceError, Summary, inspect_sources, run_archive
+from .pipeline import (
+    DEFAULT_OUT,
+    ArchiveOptions,
+    SourceError,
+    Summary,
+    inspect_sources,
+    run_archive,
+)
+from .verify import verify_run
 
 app = typer.Typer(
     help="Archive a WordPress site — from its WXR export — into a portable JSON archive.",
@@ -137,6 +146,19 @@ def _print_warnings(summary: Summary) -> None:
         console.print(f"[yellow]… and {len(summary.warnings) - 50} more warnings[/]")
 
 
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.I)
+
+
+def parse_size(text: str) -> int:
+    """``1GB``, ``500MB``, ``64k``, ``1GiB`` or plain bytes; decimal units, as WARC tools use."""
+    match = _SIZE.match(text)
+    if not match:
+        raise typer.BadParameter(f"{text!r} is not a size like 1GB, 500MB or 100000")
+    number, unit, binary = match.groups()
+    base = 1024 if binary.lower().startswith("i") else 1000
+    return int(float(number) * base ** " kmgt".index(unit.lower() or " "))
+
+
 @app.command()
 def archive(
     sources: Sources,
@@ -152,6 +174,46 @@ def archive(
             "(left out by default).",
         ),
     ] = False,
+    warc: Annotated[
+        bool, typer.Option("--warc/--no-warc", help="Write WARC files beside the JSON archive.")
+    ] = True,
+    warc_max_size: Annotated[
+        str,
+        typer.Option(
+            "--warc-max-size",
+            help="Start a new WARC file before one would pass this size (e.g. 1GB, 200MB).",
+        ),
+    ] = "1GB",
+    digest: Annotated[
+        str,
+        typer.Option(
+            "--digest", help="WARC digest algorithm: sha1 (base32, the default) or sha256 (hex)."
+        ),
+    ] = "sha1",
+    gzip_level: Annotated[
+        int,
+        typer.Option("--gzip-level", min=1, max=9, help="gzip level of each WARC record (1-9)."),
+    ] = 6,
+    operator: Annotated[
+        str,
+        typer.Option("--operator", help="Who made the archive, for the WARC's warcinfo."),
+    ] = "",
+    cdxj: Annotated[
+        bool, typer.Option("--cdxj", help="Also write index.cdxj, a CDXJ index of the WARCs.")
+    ] = False,
+    wacz: Annotated[bool, typer.Option("--wacz", help="Also write a WACZ 1.1.1 package.")] = False,
+    bag: Annotated[
+        bool, typer.Option("--bag", help="Also write bag/, a BagIt 1.0 bag of every output.")
+    ] = False,
+    source_organization: Annotated[
+        str, typer.Option("--source-organization", help="The bag's Source-Organization.")
+    ] = "",
+    contact_email: Annotated[
+        str, typer.Option("--contact-email", help="The bag's Contact-Email.")
+    ] = "",
+    external_identifier: Annotated[
+        str, typer.Option("--external-identifier", help="The bag's External-Identifier.")
+    ] = "",
     summary_json: Annotated[
         Path | None,
         typer.Option("--summary-json", help="Also write the run summary as JSON to this file."),
@@ -159,20 +221,31 @@ def archive(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     debug: Debug = False,
 ) -> None:
-    """Archive a site from its WordPress export file(s) into a JSON archive."""
+    """Archive a site from its WordPress export file(s): JSON archive and WARC."""
+    options = ArchiveOptions(
+        out=out,
+        strict=strict,
+        keep_personal_data=keep_personal_data,
+        warc=warc,
+        warc_max_size=parse_size(warc_max_size),
+        digest=digest,
+        gzip_level=gzip_level,
+        operator=operator,
+        cdxj=cdxj,
+        wacz=wacz,
+        bag=bag,
+        source_organization=source_organization,
+        contact_email=contact_email,
+        external_identifier=external_identifier,
+    )
     with _errors(debug), _progress("archiving", quiet) as progress:
-        summary = run_archive(
-            sources,
-            out=out,
-            strict=strict,
-            keep_personal_data=keep_personal_data,
-            progress=progress,
-        )
+        summary = run_archive(sources, options, progress=progress)
     _print_warnings(summary)
-    console.print(_summary_table(summary, f"{summary.site.title or 'site'} → {summary.archive}"))
+    console.print(_summary_table(summary, f"{summary.site.title or 'site'} → {summary.run_dir}"))
     console.print(
         f"personal data: {'kept' if keep_personal_data else 'left out'}"
         f" · duplicates merged: {summary.duplicates} · warnings: {len(summary.warnings)}"
+        f" · WARC files: {len(summary.warc_files)}"
     )
     if summary_json is not None:
         summary_json.write_text(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
@@ -212,6 +285,25 @@ def inspect(
         table.add_row(kind, f"{found:,}")
     out_console.print(table)
     raise typer.Exit(exit_code)
+
+
+@app.command()
+def verify(
+    run_dir: Annotated[
+        Path, typer.Argument(help="A run folder (OUT/<site-slug>/).", show_default=False)
+    ],
+    debug: Debug = False,
+) -> None:
+    """Check every output of a run: WARC digests, JSON archive, CDXJ, WACZ and bag."""
+    with _errors(debug):
+        result = verify_run(run_dir)
+    for problem in result.problems:
+        console.print(f"[red]problem:[/] {problem}")
+    if result.ok:
+        out_console.print(f"[green]OK[/]: {', '.join(result.checked)}")
+        raise typer.Exit(0)
+    console.print(f"[bold red]{len(result.problems)} problem(s)[/] in {run_dir}")
+    raise typer.Exit(1)
 
 
 def main() -> None:

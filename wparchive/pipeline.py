@@ -6,22 +6,35 @@ The CLI and the Python API both call `run_archive`; neither holds logic of its o
 from __future__ import annotations
 
 import dataclasses
+import json
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import __version__
-from .model import Post, Site
+from .model import Post, Record, Site
 from .names import site_slug
 from .sinks.json_archive import FILENAME, JsonArchiveWriter, now_iso, record_category
+from .sinks.package import BAG_DIR, CDXJ_FILE, write_bag, write_cdxj, write_wacz
+from .sinks.warc import (
+    DEFAULT_GZIP_LEVEL,
+    DEFAULT_MAX_SIZE,
+    DIGESTS,
+    WarcSink,
+    WarcWriter,
+    default_info,
+)
 from .sources.wxr import ReadWarning, WxrError, WxrReader, describe_file
 
 # progress(bytes_done, bytes_total, records_done)
 Progress = Callable[[int, int, int], None]
 
 DEFAULT_OUT = Path("warc")
+
 
 # The order the summary lists record kinds in; other post types follow.
 CATEGORIES = ("post", "page", "attachment", "comment", "term", "author", "media")
@@ -44,6 +57,8 @@ class Summary:
     warnings: list[ReadWarning] = field(default_factory=list)
     duplicates: int = 0
     keep_personal_data: bool = False
+    warc_files: list[Path] = field(default_factory=list)
+    outputs: dict[str, Path] = field(default_factory=dict)  # cdxj, wacz, bag
 
     @property
     def lost(self) -> bool:
@@ -68,6 +83,8 @@ class Summary:
             "source": self.source,
             "found": dict(self.found),
             "written": dict(self.written),
+            "warc_files": [str(p) for p in self.warc_files],
+            "outputs": {k: str(v) for k, v in self.outputs.items()},
             "warnings": [str(w) for w in self.warnings],
             "duplicates": self.duplicates,
             "personal_data": "kept" if self.keep_personal_data else "left out",
@@ -97,18 +114,55 @@ def open_source(
     return WxrReader(_as_paths(sources), strict=strict, warn=warn)
 
 
+@dataclass
+class ArchiveOptions:
+    """Everything a run can be asked to do; the CLI's options map onto these one to one."""
+
+    out: Path = DEFAULT_OUT
+    strict: bool = False
+    keep_personal_data: bool = False
+    warc: bool = True
+    warc_max_size: int = DEFAULT_MAX_SIZE
+    digest: str = "sha1"
+    gzip_level: int = DEFAULT_GZIP_LEVEL
+    operator: str = ""
+    cdxj: bool = False
+    wacz: bool = False
+    bag: bool = False
+    # bag-info.txt fields (RFC 8493 reserved names)
+    source_organization: str = ""
+    contact_email: str = ""
+    external_identifier: str = ""
+
+
+class Sink(Protocol):
+    def write(self, record: Record) -> None: ...
+    def close(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+def _software() -> str:
+    """What made the archive, with the versions a librarian needs to reproduce it."""
+    python = ".".join(map(str, sys.version_info[:3]))
+    return (
+        f"wparchive/{__version__} (lxml/{metadata.version('lxml')}; "
+        f"cdxj-indexer/{metadata.version('cdxj-indexer')}; Python/{python})"
+    )
+
+
 def run_archive(
     sources: str | Path | Sequence[str | Path],
+    options: ArchiveOptions | None = None,
     *,
-    out: str | Path = DEFAULT_OUT,
-    strict: bool = False,
-    keep_personal_data: bool = False,
     progress: Progress | None = None,
 ) -> Summary:
     """Archive a site from its export file(s) into ``out/<site-slug>/``; return the summary."""
+    options = options or ArchiveOptions()
+    if options.digest not in DIGESTS:
+        raise SourceError(f"--digest must be one of {', '.join(DIGESTS)}")
     warnings: list[ReadWarning] = []
-    reader = open_source(sources, strict=strict, warn=warnings.append)
-    files = [dataclasses.asdict(describe_file(p)) for p in reader.paths]
+    reader = open_source(sources, strict=options.strict, warn=warnings.append)
+    described = [describe_file(p) for p in reader.paths]
     total = reader.bytes_total
     records = iter(reader)
     try:
@@ -119,18 +173,18 @@ def run_archive(
         raise SourceError("the export holds no channel: not a WXR file") from None
     assert isinstance(site, Site)
 
-    run_dir = Path(out) / site_slug(site.base_blog_url or site.url, site.title)
-    archive = run_dir / FILENAME
+    slug = site_slug(site.base_blog_url or site.url, site.title)
+    run_dir = Path(options.out) / slug
     summary = Summary(
         run_dir=run_dir,
-        archive=archive,
+        archive=run_dir / FILENAME,
         site=site,
-        source={"kind": "wxr", "files": files},
+        source={"kind": "wxr", "files": [dataclasses.asdict(d) for d in described]},
         warnings=warnings,
-        keep_personal_data=keep_personal_data,
+        keep_personal_data=options.keep_personal_data,
     )
-    writer = JsonArchiveWriter(archive, keep_personal_data=keep_personal_data)
-    writer.open(
+    json_sink = JsonArchiveWriter(summary.archive, keep_personal_data=options.keep_personal_data)
+    json_sink.open(
         {
             "created": now_iso(),
             "tool": f"wparchive {__version__}",
@@ -139,22 +193,95 @@ def run_archive(
             "personal_data": summary.to_dict()["personal_data"],
         }
     )
+    sinks: list[Sink] = [json_sink]
+    if options.warc:
+        writer = WarcWriter(
+            run_dir,
+            slug,
+            info=default_info(
+                software=_software(),
+                is_part_of=slug,
+                description=f"{site.title} ({site.base_blog_url or site.url}), archived by "
+                f"wparchive from its WordPress export: the export files as they are, and a "
+                f"rendering of each published post at its permalink",
+                operator=options.operator,
+                robots="none: nothing was crawled; every record comes from the export file",
+            ),
+            max_size=options.warc_max_size,
+            digest=options.digest,
+            gzip_level=options.gzip_level,
+        )
+        warc_sink = WarcSink(writer, run_dir, site, tool=f"wparchive {__version__}")
+        sinks.append(warc_sink)
+        for path, facts in zip(reader.paths, described, strict=True):
+            warc_sink.add_source_file(path, facts.name)
     try:
-        _copy(records, writer, summary, reader, total, progress)
+        _copy(records, sinks, summary, reader, total, progress)
     except WxrError as exc:
-        writer.abort()
+        for sink in sinks:
+            sink.abort()
         raise SourceError(str(exc)) from exc
     except BaseException:
-        writer.abort()
+        for sink in sinks:
+            sink.abort()
         raise
-    writer.close()
+    json_sink.close()
+    if options.warc:
+        warc_sink.close(fixity=[summary.archive])
+        summary.warc_files = list(writer.files)
     summary.duplicates = reader.duplicates
+    _package(summary, options, warc_sink.pages_path if options.warc else None)
     return summary
+
+
+def _package(summary: Summary, options: ArchiveOptions, pages: Path | None) -> None:
+    """CDXJ, WACZ and bag, once every WARC is closed."""
+    run_dir, warcs = summary.run_dir, summary.warc_files
+    assert run_dir is not None and summary.archive is not None
+    needs_warc = [flag for flag, on in (("--cdxj", options.cdxj), ("--wacz", options.wacz)) if on]
+    if needs_warc and not warcs:
+        raise SourceError(f"{' and '.join(needs_warc)} need WARC files: drop --no-warc")
+    if options.cdxj:
+        summary.outputs["cdxj"] = write_cdxj(warcs, run_dir / CDXJ_FILE)
+    if options.wacz and pages is not None:
+        first = _first_page(pages)
+        summary.outputs["wacz"] = write_wacz(
+            warcs,
+            pages,
+            run_dir / f"{run_dir.name}.wacz",
+            title=summary.site.title or run_dir.name,
+            description=summary.site.description,
+            main_page_url=first.get("url"),
+            main_page_date=first.get("ts"),
+            software=_software(),
+        )
+    if options.bag:
+        files = [summary.archive, *warcs, *summary.outputs.values()]
+        if pages is not None:
+            files.append(pages)
+        summary.outputs["bag"] = write_bag(
+            files,
+            run_dir / BAG_DIR,
+            {
+                "Source-Organization": options.source_organization,
+                "Contact-Email": options.contact_email,
+                "External-Identifier": options.external_identifier,
+                "External-Description": f"wparchive run of {summary.site.title} "
+                f"({summary.site.base_blog_url or summary.site.url})",
+                "Bag-Software-Agent": _software(),
+            },
+        )
+
+
+def _first_page(pages: Path) -> dict[str, str]:
+    with pages.open(encoding="utf-8") as fh:
+        line = fh.readline()
+    return json.loads(line) if line.strip() else {}
 
 
 def _copy(
     records: Iterable[Any],
-    writer: JsonArchiveWriter,
+    sinks: list[Sink],
     summary: Summary,
     reader: WxrReader,
     total: int,
@@ -164,7 +291,8 @@ def _copy(
     for record in records:
         kind = record_category(record)
         summary.found[kind] += 1
-        writer.write(record)
+        for sink in sinks:
+            sink.write(record)
         summary.written[kind] += 1
         done += 1
         if progress is not None and (done & 63 == 0 or isinstance(record, Post) and done < 64):

@@ -126,6 +126,8 @@ class ArchiveReader:
         try:
             with path.open(encoding="utf-8") as fh:
                 first = fh.readline()
+        except UnicodeDecodeError as exc:
+            raise ArchiveError(f"{path}: line 1 is not UTF-8: {exc}") from exc
         except OSError as exc:
             raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}") from exc
         self.header = self._parse(first, 1)
@@ -146,12 +148,16 @@ class ArchiveReader:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         with self.path.open(encoding="utf-8") as fh:
             fh.readline()
-            for number, line in enumerate(fh, start=2):
-                data = self._parse(line, number)
-                if data.get("type") == "end":
-                    self.end = data
-                    return
-                yield data
+            number = 1
+            try:
+                for number, line in enumerate(fh, start=2):  # noqa: B007 - used after the loop
+                    data = self._parse(line, number)
+                    if data.get("type") == "end":
+                        self.end = data
+                        return
+                    yield data
+            except UnicodeDecodeError as exc:
+                raise ArchiveError(f"{self.path}: not UTF-8 after line {number}: {exc}") from exc
         if not self.allow_incomplete:
             raise ArchiveError(f"{self.path} has no end line: the run that wrote it did not finish")
 

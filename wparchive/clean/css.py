@@ -1,0 +1,188 @@
+"""A small CSS selector → XPath 1.0 translator, for the selectors rule files use.
+
+lxml's own ``cssselect`` support needs an extra package; the rules need only a
+subset of CSS, so this module translates it directly and says clearly what it
+does not support. Supported: type selectors and ``*``, ``.class``, ``#id``,
+``[attr]``, ``[attr=v]`` (also ``~= ^= $= *= |=``), ``:not(simple)``, the
+descendant, child (``>``) and adjacent-sibling (``+``) combinators, and groups
+(``a, b``).
+
+`needles` gives, for each selector, strings at least one of which must occur
+in the (lower-cased) source text for the selector to possibly match: the
+engine's cheap pre-check uses them to skip parsing documents no rule can touch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Elements the HTML parser may create without a tag in the source: never a needle.
+IMPLIED_TAGS = frozenset({"html", "head", "body", "p", "tbody", "colgroup"})
+
+_IDENT = r"-?[_a-zA-Z\u00a0-\uffff][_a-zA-Z0-9\u00a0-\uffff-]*"
+_TOKEN = re.compile(
+    rf"""
+    (?P<comma>\s*,\s*)
+  | (?P<ws>\s*(?P<comb>[>+~])\s*|\s+)
+  | (?P<tag>{_IDENT}|\*)
+  | \#(?P<id>{_IDENT})
+  | \.(?P<cls>{_IDENT})
+  | \[\s*(?P<attr>{_IDENT})\s*(?:(?P<op>[~^$*|]?=)\s*
+        (?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>{_IDENT})))?\s*\]
+  | :not\((?P<neg>[^()]*)\)
+    """,
+    re.X,
+)
+
+
+class SelectorError(ValueError):
+    """A selector outside the supported subset (see the module docstring)."""
+
+
+@dataclass
+class _Compound:
+    tag: str = "*"
+    conditions: list[str] = field(default_factory=list)
+    needles: list[str] = field(default_factory=list)
+
+
+def _literal(value: str) -> str:
+    """An XPath 1.0 string literal for any value (concat() when it holds both quotes)."""
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    parts = value.split("'")
+    return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"
+
+
+def _attr_condition(name: str, op: str | None, value: str) -> str:
+    attr = f"@{name}"
+    lit = _literal(value)
+    if op is None:
+        return attr
+    if op == "=":
+        return f"{attr} = {lit}"
+    if op == "~=":
+        return f"contains(concat(' ', normalize-space({attr}), ' '), {_literal(' ' + value + ' ')})"
+    if op == "^=":
+        return f"starts-with({attr}, {lit})"
+    if op == "$=":
+        return f"substring({attr}, string-length({attr}) - {len(value) - 1}) = {lit}"
+    if op == "*=":
+        return f"contains({attr}, {lit})"
+    if op == "|=":
+        return f"({attr} = {lit} or starts-with({attr}, {_literal(value + '-')}))"
+    raise SelectorError(f"unsupported attribute operator {op!r}")
+
+
+def _class_condition(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), {_literal(' ' + name + ' ')})"
+
+
+def _simple(selector: str) -> _Compound:
+    """One compound selector without combinators (used inside :not())."""
+    chain = _parse_group(selector.strip())
+    if len(chain) != 1 or len(chain[0]) != 1:
+        raise SelectorError(f":not() takes one simple selector, got {selector!r}")
+    return chain[0][0][1]
+
+
+def _parse_group(selector: str) -> list[list[tuple[str, _Compound]]]:
+    """Parse a selector group into chains of (combinator, compound)."""
+    groups: list[list[tuple[str, _Compound]]] = [[]]
+    combinator = " "
+    current: _Compound | None = None
+    pos = 0
+    text = selector.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise SelectorError(f"unsupported selector syntax at {text[pos:]!r} in {selector!r}")
+        pos = m.end()
+        if m.group("comma") is not None:
+            if current is None:
+                raise SelectorError(f"empty selector in group {selector!r}")
+            groups[-1].append((combinator, current))
+            groups.append([])
+            combinator, current = " ", None
+            continue
+        if m.group("ws") is not None:
+            if current is not None:
+                groups[-1].append((combinator, current))
+                current = None
+                combinator = m.group("comb") or " "
+            elif m.group("comb"):
+                combinator = m.group("comb")
+            continue
+        if current is None:
+            current = _Compound()
+        if m.group("tag"):
+            if current.conditions or current.tag != "*":
+                raise SelectorError(f"type selector must come first in {selector!r}")
+            current.tag = m.group("tag").lower()
+            if current.tag != "*" and current.tag not in IMPLIED_TAGS:
+                current.needles.append("<" + current.tag)
+        elif m.group("id"):
+            current.conditions.append(f"@id = {_literal(m.group('id'))}")
+            current.needles.append(m.group("id").lower())
+        elif m.group("cls"):
+            current.conditions.append(_class_condition(m.group("cls")))
+            current.needles.append(m.group("cls").lower())
+        elif m.group("attr"):
+            name = m.group("attr").lower()
+            op = m.group("op")
+            value = next((v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v), "")
+            current.conditions.append(_attr_condition(name, op, value))
+            # A value that must be contained is the better needle; else the name.
+            current.needles.append(value.lower() if op and value and op != "|=" else name)
+        elif m.group("neg") is not None:
+            inner = _simple(m.group("neg"))
+            test = " and ".join(inner.conditions) or "true()"
+            if inner.tag != "*":
+                test = f"self::{inner.tag}" + (f" and {test}" if inner.conditions else "")
+            current.conditions.append(f"not({test})")
+    if current is None:
+        raise SelectorError(f"selector {selector!r} ends with a combinator or is empty")
+    groups[-1].append((combinator, current))
+    return groups
+
+
+def css_to_xpath(selector: str) -> str:
+    """The XPath (relative to a context node, which it may match itself) of a CSS selector."""
+    paths = []
+    for chain in _parse_group(selector):
+        parts = []
+        for i, (combinator, compound) in enumerate(chain):
+            if combinator == "~":
+                raise SelectorError(f"the ~ combinator is not supported: {selector!r}")
+            step = compound.tag + "".join(f"[{c}]" for c in compound.conditions)
+            if i == 0:
+                parts.append("descendant-or-self::" + step)
+            elif combinator == " ":
+                parts.append("/descendant::" + step)
+            elif combinator == ">":
+                parts.append("/" + step)
+            else:
+                parts.append("/following-sibling::*[1]/self::" + step)
+        paths.append("".join(parts))
+    return " | ".join(paths)
+
+
+def needles(selector: str) -> list[str]:
+    """Lower-cased strings one of which the source must contain for `selector` to match.
+
+    Each alternative of a group contributes its longest class, id or attribute token
+    (a ``<tag`` only when it has none); an alternative with no usable token (``*``, ``p``)
+    makes the result empty, which means "can't rule out: always parse".
+    """
+    found: list[str] = []
+    for chain in _parse_group(selector):
+        tokens = [t for _, compound in chain for t in compound.needles]
+        if not tokens:
+            return []
+        # A class, id or attribute is rarer than a tag name: prefer it.
+        words = [t for t in tokens if not t.startswith("<")] or tokens
+        found.append(max(words, key=len))
+    return found

@@ -1,0 +1,666 @@
+"""The cleaning engine: compile the rules once, parse each document once, apply them all.
+
+`Cleaner` is built once per run (rules and localized patterns compiled there)
+and then cleans any number of fields. For HTML it first runs a cheap, sound
+pre-check: every rule that can be pre-checked carries *needles*, strings one of
+which must occur in the source (as written or with its character references
+decoded, compared case-insensitively) for the rule to possibly match; a field
+where no rule's needles occur is returned as it is, without parsing. Classes,
+ids, attribute values and comment markers can't reach the parsed tree without
+their characters being in the source, so this never skips a real match. When
+rules fire, the output is re-serialised; when none does, the input comes back
+unchanged, byte for byte.
+"""
+
+from __future__ import annotations
+
+import html as html_mod
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import lxml.html
+from lxml import etree
+
+from ..model import Comment, Post
+from .css import css_to_xpath
+from .locales import collect_strings, normalize_text, patterns_for
+from .rules import KINDS, Rule, select_rules
+from .shortcodes import ShortcodeRule, clean_shortcodes
+
+if TYPE_CHECKING:
+    from .text import TextCleaner
+
+Kind = Literal["content", "excerpt", "comment", "page"]
+
+TRUNCATE = 200
+_NS = {"re": "http://exslt.org/regular-expressions"}
+
+# Containers that are dropped when our removal leaves them empty (never the author's own
+# empty ones: only a parent emptied by a removal is considered).
+_PRUNABLE = frozenset(
+    {"p", "span", "li", "ul", "ol", "div", "section", "aside", "footer", "figure", "nav", "center"}
+)
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+        "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+        "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul", "center",
+    }
+)  # fmt: skip
+_NO_TEXT = frozenset({"script", "style", "template", "noscript"})
+_PROTECTED = frozenset({"pre", "code", "kbd", "samp", "textarea", "script", "style", "xmp"})
+_PARA_SPLIT = re.compile(r"(\n[ \t\r\f\v]*\n\s*)")
+_LAZY_PLACEHOLDER = re.compile(r"^(?:$|data:|about:blank)|lazy|blank\.gif|placeholder|spacer", re.I)
+_LAZY_ATTRS = (
+    "data-lazy-src", "data-src", "data-orig-src", "data-lazy-srcset", "data-srcset",
+    "data-lazy-sizes", "data-lazy-loaded", "data-lazy-type", "data-ll-status",
+)  # fmt: skip
+_LAZY_CLASSES = frozenset(
+    {"jetpack-lazy-image", "jetpack-lazy-image--handled", "lazyload", "lazyloaded", "lazy"}
+)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One thing a rule removed or changed: the rule, its family, the text it took away."""
+
+    rule: str
+    family: str
+    text: str
+
+
+@dataclass
+class CleanResult:
+    """The cleaned form of one field and the ledger of what the rules did to it.
+
+    ``html`` is the cleaned HTML (for `Cleaner.clean_text`: the kept paragraphs as
+    ``<p>``); ``text`` is set by `Cleaner.clean_text` to the kept plain text.
+    """
+
+    html: str
+    removed: list[Removal] = field(default_factory=list)
+    text: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removed)
+
+
+def truncate(text: str, limit: int = TRUNCATE) -> str:
+    """One line of at most `limit` characters (an ellipsis marks a cut)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def ledger(removed: Iterable[Removal], field_name: str) -> list[dict[str, object]]:
+    """Provenance entries: one per rule that fired in a field, with the (truncated) texts
+    it removed and how many times it fired (a block editor post fires the block-comment
+    rule once per block)."""
+    grouped: dict[str, dict[str, object]] = {}
+    texts: dict[str, list[str]] = {}
+    for r in removed:
+        entry = grouped.get(r.rule)
+        if entry is None:
+            entry = grouped[r.rule] = {"rule": r.rule, "family": r.family, "field": field_name}
+            entry["count"] = 0
+            texts[r.rule] = []
+        entry["count"] = int(entry["count"]) + 1  # type: ignore[call-overload]
+        if r.text and r.text not in texts[r.rule]:
+            texts[r.rule].append(r.text)
+    for rule, entry in grouped.items():
+        entry["text"] = truncate(" | ".join(texts[rule]))
+    return [
+        {k: e[k] for k in ("rule", "family", "field", "text", "count")} for e in grouped.values()
+    ]
+
+
+def text_of(el: etree._Element) -> str:
+    """An element's visible text (scripts and styles left out), whitespace collapsed."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if isinstance(node.tag, str) and node.tag not in _NO_TEXT:
+            parts.append(node.text or "")
+            for child in node:
+                walk(child)
+                parts.append(child.tail or "")
+        elif not isinstance(node.tag, str):
+            return
+
+    walk(el)
+    return normalize_text(" ".join(parts))
+
+
+def _describe(el: etree._Element) -> str:
+    """What a removed element held: its text, or its start tag when it has none."""
+    if isinstance(el.tag, str):
+        text = text_of(el)
+        if text:
+            return truncate(text)
+        attrs = " ".join(f'{k}="{v}"' for k, v in list(el.attrib.items())[:3])
+        src = (el.text or "").strip() if el.tag in ("script", "style") else ""
+        return truncate(f"<{el.tag}{' ' + attrs if attrs else ''}>" + (" " + src if src else ""))
+    return truncate(f"<!--{el.text or ''}-->")
+
+
+def _attached(el: etree._Element, root: etree._Element) -> bool:
+    top = el
+    while (parent := top.getparent()) is not None:
+        top = parent
+    return top is root
+
+
+def _drop(el: etree._Element, root: etree._Element) -> None:
+    """Remove `el` (keeping its tail text), then any parent our removal left empty."""
+    parent = el.getparent()
+    el.drop_tree()
+    for _ in range(3):
+        if (
+            parent is None
+            or parent is root
+            or parent.tag not in _PRUNABLE
+            or len(parent)
+            or (parent.text or "").strip()
+            or (parent.tag != "p" and parent.get("id"))
+        ):
+            return
+        grand = parent.getparent()
+        parent.drop_tree()
+        parent = grand
+
+
+def _replace_with_text(el: etree._Element, text: str) -> None:
+    parent = el.getparent()
+    joined = text + (el.tail or "")
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + joined
+    else:
+        parent.text = (parent.text or "") + joined
+    parent.remove(el)
+
+
+def _in_protected(el: etree._Element) -> bool:
+    return any(a.tag in _PROTECTED for a in el.iterancestors())
+
+
+@dataclass
+class _Compiled:
+    rule: Rule
+    xpath: etree.XPath | None = None
+    regex: re.Pattern[str] | None = None
+    shortcode: ShortcodeRule | None = None
+    needles: tuple[str, ...] | None = None
+
+
+class Cleaner:
+    """Removes plugin and theme artifacts from WordPress HTML and scraped text.
+
+    Build one per run: the rules (`wparchive.clean.rules`) and the localized
+    patterns of `locale` (plus a site's own gettext catalogs in `l10n_dirs`) are
+    compiled here. `keep` names families whose artifacts stay; `only` restricts
+    cleaning to the named families. An unknown or missing locale uses every table.
+    """
+
+    def __init__(
+        self,
+        locale: str | None = None,
+        *,
+        keep: Iterable[str] = (),
+        only: Iterable[str] = (),
+        l10n_dirs: Iterable[Path | str] = (),
+    ) -> None:
+        self.locale = locale
+        self.keep = frozenset(keep)
+        self.only = frozenset(only)
+        self.l10n_dirs = tuple(Path(d) for d in l10n_dirs)
+        for d in self.l10n_dirs:
+            if not d.is_dir():
+                raise ValueError(f"--l10n {d}: not a directory")
+        self.rules = select_rules(self.keep, self.only)
+        self.strings = collect_strings(locale, self.l10n_dirs)
+        compiled = [self._compile(rule) for rule in self.rules]
+        self._by_kind: dict[str, list[_Compiled]] = {
+            kind: [c for c in compiled if kind in c.rule.kinds] for kind in KINDS
+        }
+        self._text: TextCleaner | None = None
+
+    # --- compilation ---------------------------------------------------------
+
+    def _compile(self, rule: Rule) -> _Compiled:
+        c = _Compiled(rule, needles=rule.needles)
+        if rule.match == "css":
+            c.xpath = etree.XPath(css_to_xpath(rule.value), namespaces=_NS)
+        elif rule.match == "xpath":
+            c.xpath = etree.XPath(rule.value, namespaces=_NS)
+        elif rule.match in ("comment", "pattern"):
+            c.regex = re.compile(rule.value, re.I | re.S)
+        elif rule.match == "shortcode":
+            c.shortcode = ShortcodeRule(
+                rule.id,
+                rule.family,
+                rule.value,
+                rule.action,
+                rule.to,
+                rule.options.get("text_attrs"),
+            )
+        elif rule.match == "text":
+            c.regex = self.text_regex(rule.value, sequence=rule.sequence)
+        elif rule.match == "heuristic" and rule.text_keys:
+            c.regex = self.text_regex(rule.text_keys)
+        return c
+
+    def text_regex(self, keys: Iterable[str], *, sequence: bool = False) -> re.Pattern[str] | None:
+        """The whole-block regex of the localized strings of `keys` (None: no forms known)."""
+        patterns = patterns_for(self.strings, keys)
+        if not patterns:
+            return None
+        alt = "(?:" + "|".join(patterns) + ")"
+        body = alt + (r"(?:\s+" + alt + ")*" if sequence else "")
+        return re.compile(r"^\s*" + body + r"\s*$", re.I | re.S)
+
+    def compiled(self, kind: str) -> list[_Compiled]:
+        """The compiled rules that apply to `kind`, in application order."""
+        return self._by_kind[kind]
+
+    # --- records -----------------------------------------------------------------
+
+    def clean_post(self, post: Post) -> Post:
+        """Set ``post.content.html`` and ``post.excerpt.html`` from their ``raw`` forms
+        (never touching ``raw``) and record ``post.provenance["removed"]``: one entry per
+        rule that fired, ``{"rule", "family", "field", "text", "count"}``, only when
+        something fired."""
+        return clean_post(self, post)
+
+    def clean_comment(self, comment: Comment) -> Comment:
+        """Set ``comment.content.html`` from ``comment.content.raw``.
+
+        The ledger goes to ``comment.provenance["removed"]`` when the record has a
+        ``provenance`` dict (the format-1 comment has none: then only the html is set).
+        """
+        return clean_comment(self, comment)
+
+    def clean_text(self, text: str) -> CleanResult:
+        """Clean scraped plain text (paragraphs separated by blank lines).
+
+        ``result.text`` is the kept text, ``result.html`` the same as ``<p>``
+        paragraphs. Rules act on whole paragraphs at the head and tail of the text.
+        """
+        from .text import TextCleaner, blocks_to_html, blocks_to_text
+
+        if self._text is None:
+            self._text = TextCleaner(self)
+        out = self._text.clean(text)
+        return CleanResult(blocks_to_html(out.blocks), out.removed, blocks_to_text(out.blocks))
+
+    # --- HTML ------------------------------------------------------------------
+
+    def _candidates(self, source: str, rules: list[_Compiled]) -> list[_Compiled]:
+        lower = source.lower()
+        decoded: str | None = None
+        hits = []
+        for c in rules:
+            if c.needles is None or any(n in lower for n in c.needles):
+                hits.append(c)
+                continue
+            if "&" in source:
+                if decoded is None:
+                    decoded = html_mod.unescape(source).lower()
+                if any(n in decoded for n in c.needles):
+                    hits.append(c)
+        return hits
+
+    def clean_html(self, html: str, *, kind: Kind = "content") -> CleanResult:
+        """Clean one HTML field: a post's content or excerpt, a comment, or a whole page.
+
+        Returns the cleaned HTML and the removals; when no rule fires, ``html`` is
+        returned unchanged.
+        """
+        if kind not in ("content", "excerpt", "comment", "page"):
+            raise ValueError(f"kind must be content, excerpt, comment or page, not {kind!r}")
+        if not html or not html.strip():
+            return CleanResult(html)
+        rules = self._candidates(html, self._by_kind[kind])
+        if not rules:
+            return CleanResult(html)
+        removed: list[Removal] = []
+        source = html
+        shortcode_rules = [c.shortcode for c in rules if c.shortcode is not None]
+        if shortcode_rules:
+            source = clean_shortcodes(
+                source,
+                shortcode_rules,
+                lambda rule, family, text: removed.append(Removal(rule, family, truncate(text))),
+            )
+        dom_rules = [c for c in rules if c.shortcode is None]
+        if not dom_rules:
+            return CleanResult(source, removed)
+        try:
+            root = self.parse(source, kind)
+        except (etree.ParserError, ValueError):
+            return CleanResult(source, removed)  # unparseable: leave it as it is
+        fired = self.apply(root, dom_rules, removed)
+        if kind != "page":
+            fired += self.apply_edges(root, dom_rules, removed)
+        if not fired:
+            return CleanResult(source, removed)
+        return CleanResult(self.serialise(root, kind), removed)
+
+    @staticmethod
+    def parse(source: str, kind: str) -> etree._Element:
+        """Parse a page as a document, anything else as a fragment inside a <div>."""
+        if kind == "page":
+            return lxml.html.document_fromstring(source)
+        return lxml.html.fragment_fromstring(source, create_parent="div")
+
+    @staticmethod
+    def serialise(root: etree._Element, kind: str) -> str:
+        if kind == "page":
+            return lxml.html.tostring(root, encoding=str, method="html", doctype="<!DOCTYPE html>")
+        return inner_html(root)
+
+    def apply(self, root: etree._Element, rules: list[_Compiled], removed: list[Removal]) -> int:
+        """Apply the structural rules (css, xpath, comment markers) to a parsed tree."""
+        fired = 0
+        comment_rules = [c for c in rules if c.rule.match == "comment"]
+        for c in rules:
+            if c.rule.match == "comment" and c is comment_rules[0]:
+                fired += self._apply_comments(root, comment_rules, removed)
+            if c.xpath is None:
+                continue
+            for el in c.xpath(root):
+                if not isinstance(el, etree._Element) or el is root or not _attached(el, root):
+                    continue
+                text = self._act(c.rule, el, root)
+                if text is not None:
+                    removed.append(Removal(c.rule.id, c.rule.family, text))
+                    fired += 1
+        return fired
+
+    def _apply_comments(
+        self, root: etree._Element, rules: list[_Compiled], removed: list[Removal]
+    ) -> int:
+        fired = 0
+        for node in list(root.iter(etree.Comment)):
+            body = node.text or ""
+            for c in rules:
+                if c.regex is not None and c.regex.search(body):
+                    text = self._act(c.rule, node, root)
+                    if text is not None:
+                        removed.append(Removal(c.rule.id, c.rule.family, text))
+                        fired += 1
+                    break
+        return fired
+
+    def _act(self, rule: Rule, el: etree._Element, root: etree._Element) -> str | None:
+        """Do `rule`'s action on `el`; the ledger text, or None when nothing changed."""
+        if rule.action == "remove":
+            text = _describe(el)
+            _drop(el, root)
+            return text
+        if rule.action == "unwrap":
+            attrs = " ".join(f'{k}="{v}"' for k, v in list(el.attrib.items())[:2])
+            el.drop_tag()
+            return truncate(f"<{el.tag} {attrs}>")
+        if rule.action == "convert":
+            return getattr(self, "_to_" + rule.to.replace("-", "_"))(el, root)
+        return None
+
+    # --- converters ------------------------------------------------------------
+
+    def _to_alt_text(self, el: etree._Element, root: etree._Element) -> str:
+        alt = el.get("alt", "")
+        _replace_with_text(el, alt)
+        return alt or "<img>"
+
+    def _to_block_ref(self, node: etree._Element, root: etree._Element) -> str | None:
+        body = (node.text or "").strip()
+        m = re.search(r"\{.*\}", body)
+        try:
+            ref = int(json.loads(m.group(0))["ref"]) if m else None
+        except (ValueError, KeyError, TypeError):
+            ref = None
+        if ref is None:
+            return None
+        div = lxml.html.Element("div", {"class": "wparchive-block-ref", "data-ref": str(ref)})
+        div.tail = node.tail
+        node.getparent().replace(node, div)
+        return truncate(f"<!--{node.text}-->")
+
+    def _to_lazy_image(self, img: etree._Element, root: etree._Element) -> str | None:
+        real = next((img.get(a) for a in ("data-lazy-src", "data-src", "data-orig-src") if img.get(a)), None)
+        src = img.get("src", "")
+        placeholder = bool(_LAZY_PLACEHOLDER.search(src))
+        changed = False
+        if real and placeholder and real != src:
+            img.set("src", real)
+            changed = True
+        real_set = img.get("data-lazy-srcset") or img.get("data-srcset")
+        if real_set and (placeholder or not img.get("srcset")):
+            img.set("srcset", real_set)
+            changed = True
+        if not changed:
+            return None
+        for attr in _LAZY_ATTRS:
+            img.attrib.pop(attr, None)
+        classes = [c for c in img.get("class", "").split() if c not in _LAZY_CLASSES]
+        if classes:
+            img.set("class", " ".join(classes))
+        else:
+            img.attrib.pop("class", None)
+        return truncate(f"lazy placeholder → {img.get('src')}")
+
+    def _to_noscript_twin(self, noscript: etree._Element, root: etree._Element) -> str | None:
+        images = [e for e in noscript if isinstance(e.tag, str)]
+        if len(images) != 1 or images[0].tag != "img" or text_of(noscript):
+            return None
+        twin_src = images[0].get("src", "")
+        for neighbour in (noscript.getprevious(), noscript.getnext()):
+            candidates = [] if neighbour is None else [neighbour, *neighbour.iter("img")]
+            for img in candidates:
+                if img.tag != "img":
+                    continue
+                lazy = any(img.get(a) for a in _LAZY_ATTRS) or bool(
+                    _LAZY_CLASSES & set(img.get("class", "").split())
+                )
+                if img.get("src") == twin_src or lazy:
+                    _drop(noscript, root)
+                    return truncate(f"<noscript><img src={twin_src}></noscript>")
+        return None
+
+    # --- text rules at the edges of an HTML fragment -----------------------------
+
+    def apply_edges(
+        self, container: etree._Element, rules: list[_Compiled], removed: list[Removal]
+    ) -> int:
+        """Apply text and pattern rules to the first and last blocks of `container`.
+
+        Text rules never act in the middle of a post: only the leading run of blocks
+        (``where`` head/edge) and the trailing run (tail/edge) are looked at, and a
+        block must match a rule as a whole (``remove_text`` rules cut a match at the
+        block's end or start).
+        """
+        text_rules = [c for c in rules if c.rule.match in ("text", "pattern") and c.regex]
+        if not text_rules:
+            return 0
+        fired = 0
+        for from_end, wheres in ((True, ("tail", "edge")), (False, ("head", "edge"))):
+            active = [c for c in text_rules if c.rule.where in wheres]
+            while active:
+                block = _edge_block(container, from_end)
+                if block is None:
+                    break
+                hit = self._edge_hit(block, active, from_end)
+                if hit is None:
+                    break
+                c, text = hit
+                removed.append(Removal(c.rule.id, c.rule.family, truncate(text)))
+                fired += 1
+                if c.rule.action == "remove_text":
+                    break  # a cut leaves the block's text: look no further
+        return fired
+
+    def _edge_hit(
+        self, block: _Block, rules: list[_Compiled], from_end: bool
+    ) -> tuple[_Compiled, str] | None:
+        text = block.text()
+        for c in rules:
+            assert c.regex is not None
+            if c.rule.action == "remove_text":
+                cut = block.cut(c.regex, from_end)
+                if cut:
+                    return c, cut
+            elif c.regex.match(text):
+                block.remove()
+                return c, text
+        return None
+
+
+class _Block:
+    """The first or last block of a fragment: an element, or a paragraph of loose text."""
+
+    def __init__(
+        self,
+        container: etree._Element,
+        el: etree._Element | None,
+        owner: etree._Element | None,
+        attr: str,
+        from_end: bool,
+    ) -> None:
+        self.container, self.el, self.owner, self.attr, self.from_end = (
+            container,
+            el,
+            owner,
+            attr,
+            from_end,
+        )
+
+    def _loose(self) -> tuple[str, str, str]:
+        """(before, paragraph, after) of the loose text this block is part of."""
+        assert self.owner is not None
+        full = getattr(self.owner, self.attr) or ""
+        parts = _PARA_SPLIT.split(full)
+        if self.from_end:
+            while parts and not parts[-1].strip():
+                parts.pop()
+            return "".join(parts[:-1]), parts[-1] if parts else "", full[len("".join(parts)) :]
+        lead = ""
+        while parts and not parts[0].strip():
+            lead += parts.pop(0)
+        return lead, parts[0] if parts else "", "".join(parts[1:])
+
+    def text(self) -> str:
+        if self.el is not None:
+            return text_of(self.el)
+        return normalize_text(self._loose()[1])
+
+    def remove(self) -> None:
+        if self.el is not None:
+            _drop(self.el, self.container)
+            return
+        before, _, after = self._loose()
+        setattr(self.owner, self.attr, before.rstrip() + after if self.from_end else before + after.lstrip())
+
+    def cut(self, regex: re.Pattern[str], from_end: bool) -> str | None:
+        """Remove `regex`'s match from the block's last (or first) text; the removed text."""
+        owner, attr = (self.owner, self.attr) if self.el is None else _edge_text_node(self.el, from_end)
+        if owner is None:
+            return None
+        value = getattr(owner, attr) or ""
+        m = regex.search(value)
+        if not m or not value[: m.start()].strip() and not value[m.end() :].strip():
+            return None
+        setattr(owner, attr, value[: m.start()] + value[m.end() :])
+        return m.group(0).strip() or m.group(0)
+
+
+def _edge_text_node(el: etree._Element, from_end: bool) -> tuple[etree._Element | None, str]:
+    """The (element, 'text'|'tail') holding the last (first) text inside `el`."""
+    if from_end:
+        for child in reversed(el):
+            if (child.tail or "").strip():
+                return child, "tail"
+            if isinstance(child.tag, str) and child.tag not in _NO_TEXT:
+                owner, attr = _edge_text_node(child, True)
+                if owner is not None:
+                    return owner, attr
+        return (el, "text") if (el.text or "").strip() else (None, "")
+    if (el.text or "").strip():
+        return el, "text"
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _NO_TEXT:
+            owner, attr = _edge_text_node(child, False)
+            if owner is not None:
+                return owner, attr
+        if (child.tail or "").strip():
+            return child, "tail"
+    return None, ""
+
+
+def _edge_block(container: etree._Element, from_end: bool) -> _Block | None:
+    """The last (first) block of `container`: loose text, or a block-level child."""
+    children = [c for c in container if not (isinstance(c.tag, str) and c.tag in _NO_TEXT)]
+    if from_end:
+        if children:
+            last = children[-1]
+            if (last.tail or "").strip():
+                return _Block(container, None, last, "tail", True)
+            if isinstance(last.tag, str) and last.tag in BLOCK_TAGS and not _in_protected(last):
+                return _Block(container, last, None, "", True)
+            return None
+        if (container.text or "").strip():
+            return _Block(container, None, container, "text", True)
+        return None
+    if (container.text or "").strip():
+        return _Block(container, None, container, "text", False)
+    if children:
+        first = children[0]
+        if isinstance(first.tag, str) and first.tag in BLOCK_TAGS and not _in_protected(first):
+            return _Block(container, first, None, "", False)
+        if (first.tail or "").strip() and not isinstance(first.tag, str):
+            return _Block(container, None, first, "tail", False)
+    return None
+
+
+def inner_html(el: etree._Element) -> str:
+    """The serialised content of `el` (its text and children, not its own tags)."""
+    out = [html_mod.escape(el.text or "", quote=False)]
+    out.extend(lxml.html.tostring(child, encoding=str, method="html") for child in el)
+    return "".join(out)
+
+
+def iter_fields(post: Post) -> Iterator[tuple[str, Kind]]:
+    yield "content", "content"
+    yield "excerpt", "excerpt"
+
+
+def clean_post(cleaner: Cleaner, post: Post) -> Post:
+    """Set `post`'s content.html and excerpt.html from their raw forms; record the ledger."""
+    entries: list[dict[str, object]] = []
+    for name, kind in iter_fields(post):
+        content = getattr(post, name)
+        result = cleaner.clean_html(content.raw, kind=kind)
+        content.html = result.html
+        entries.extend(ledger(result.removed, name))
+    if entries:
+        post.provenance["removed"] = entries
+    else:
+        post.provenance.pop("removed", None)
+    return post
+
+
+def clean_comment(cleaner: Cleaner, comment: Comment) -> Comment:
+    """Set `comment`'s content.html from its raw form (and its ledger, where it has one)."""
+    result = cleaner.clean_html(comment.content.raw, kind="comment")
+    comment.content.html = result.html
+    provenance = getattr(comment, "provenance", None)
+    if isinstance(provenance, dict):
+        entries = ledger(result.removed, "content")
+        if entries:
+            provenance["removed"] = entries
+    return comment
