@@ -28,10 +28,11 @@ from .sinks.warc import (
     WarcWriter,
     default_info,
 )
-from .sources.wxr import ReadWarning, WxrError, WxrReader, describe_file
+from .sources import Source
+from .sources.wxr import ReadWarning, WxrError, WxrReader
 
-# progress(bytes_done, bytes_total, records_done)
-Progress = Callable[[int, int, int], None]
+# progress(done, total or None, records_done); done/total in the source's unit
+Progress = Callable[[int, int | None, int], None]
 
 DEFAULT_OUT = Path("warc")
 
@@ -92,12 +93,8 @@ class Summary:
         }
 
 
-def _as_paths(sources: str | Path | Sequence[str | Path]) -> list[Path]:
-    if isinstance(sources, str | Path):
-        sources = [sources]
+def _as_paths(sources: Sequence[str | Path]) -> list[Path]:
     paths = [Path(s) for s in sources]
-    if not paths:
-        raise SourceError("no source given: name one or more WXR export files")
     for path in paths:
         if not path.is_file():
             raise SourceError(f"{path}: no such file")
@@ -106,12 +103,24 @@ def _as_paths(sources: str | Path | Sequence[str | Path]) -> list[Path]:
 
 def open_source(
     sources: str | Path | Sequence[str | Path],
+    options: ArchiveOptions | None = None,
     *,
-    strict: bool = False,
     warn: Callable[[ReadWarning], None] | None = None,
-) -> WxrReader:
-    """The reader for one or more WXR files (the REST source joins here later)."""
-    return WxrReader(_as_paths(sources), strict=strict, warn=warn)
+) -> Source:
+    """The source for what the user named: WXR export file(s), or a site's URL."""
+    options = options or ArchiveOptions()
+    if isinstance(sources, str | Path):
+        sources = [sources]
+    if not sources:
+        raise SourceError("no source given: name WXR export file(s) or a site's URL")
+    urls = [s for s in sources if str(s).startswith(("http://", "https://"))]
+    if urls:
+        if len(sources) > 1:
+            raise SourceError("name one site URL, or export files, not both or several")
+        from .sources.rest import RestSource
+
+        return RestSource(str(urls[0]), options, warn=warn)
+    return WxrReader(_as_paths(sources), strict=options.strict, warn=warn)
 
 
 @dataclass
@@ -137,8 +146,11 @@ class ArchiveOptions:
 
 class Sink(Protocol):
     def write(self, record: Record) -> None: ...
-    def close(self) -> None: ...
     def abort(self) -> None: ...
+
+
+# A transform takes a record and returns the (possibly new) record: clean, links.
+Transform = Callable[[Record], Record]
 
 
 def _software() -> str:
@@ -155,22 +167,24 @@ def run_archive(
     options: ArchiveOptions | None = None,
     *,
     progress: Progress | None = None,
+    transforms: Sequence[Transform] = (),
 ) -> Summary:
-    """Archive a site from its export file(s) into ``out/<site-slug>/``; return the summary."""
+    """Archive a site into ``out/<site-slug>/``; return the summary.
+
+    ``transforms`` run on every record, in order, before the sinks see it.
+    """
     options = options or ArchiveOptions()
     if options.digest not in DIGESTS:
         raise SourceError(f"--digest must be one of {', '.join(DIGESTS)}")
     warnings: list[ReadWarning] = []
-    reader = open_source(sources, strict=options.strict, warn=warnings.append)
-    described = [describe_file(p) for p in reader.paths]
-    total = reader.bytes_total
-    records = iter(reader)
+    source = open_source(sources, options, warn=warnings.append)
+    records = iter(source)
     try:
         site = next(records)
     except WxrError as exc:
         raise SourceError(str(exc)) from exc
     except StopIteration:
-        raise SourceError("the export holds no channel: not a WXR file") from None
+        raise SourceError("the source holds no site: not a WXR file") from None
     assert isinstance(site, Site)
 
     slug = site_slug(site.base_blog_url or site.url, site.title)
@@ -179,7 +193,7 @@ def run_archive(
         run_dir=run_dir,
         archive=run_dir / FILENAME,
         site=site,
-        source={"kind": "wxr", "files": [dataclasses.asdict(d) for d in described]},
+        source=source.describe(),
         warnings=warnings,
         keep_personal_data=options.keep_personal_data,
     )
@@ -194,6 +208,7 @@ def run_archive(
         }
     )
     sinks: list[Sink] = [json_sink]
+    warc_sink: WarcSink | None = None
     if options.warc:
         writer = WarcWriter(
             run_dir,
@@ -201,22 +216,22 @@ def run_archive(
             info=default_info(
                 software=_software(),
                 is_part_of=slug,
-                description=f"{site.title} ({site.base_blog_url or site.url}), archived by "
-                f"wparchive from its WordPress export: the export files as they are, and a "
-                f"rendering of each published post at its permalink",
+                description=f"{site.title}: {source.description}",
                 operator=options.operator,
-                robots="none: nothing was crawled; every record comes from the export file",
+                user_agent=getattr(source, "user_agent", ""),
+                robots=source.robots,
             ),
             max_size=options.warc_max_size,
             digest=options.digest,
             gzip_level=options.gzip_level,
         )
-        warc_sink = WarcSink(writer, run_dir, site, tool=f"wparchive {__version__}")
+        warc_sink = WarcSink(
+            writer, run_dir, site, tool=f"wparchive {__version__}", render=source.renders_pages
+        )
         sinks.append(warc_sink)
-        for path, facts in zip(reader.paths, described, strict=True):
-            warc_sink.add_source_file(path, facts.name)
+        source.start_capture(writer)
     try:
-        _copy(records, sinks, summary, reader, total, progress)
+        _copy(records, transforms, sinks, summary, source, progress)
     except WxrError as exc:
         for sink in sinks:
             sink.abort()
@@ -226,11 +241,11 @@ def run_archive(
             sink.abort()
         raise
     json_sink.close()
-    if options.warc:
+    if warc_sink is not None:
         warc_sink.close(fixity=[summary.archive])
-        summary.warc_files = list(writer.files)
-    summary.duplicates = reader.duplicates
-    _package(summary, options, warc_sink.pages_path if options.warc else None)
+        summary.warc_files = list(warc_sink.writer.files)
+    summary.duplicates = source.duplicates
+    _package(summary, options, warc_sink.pages_path if warc_sink is not None else None)
     return summary
 
 
@@ -280,25 +295,28 @@ def _first_page(pages: Path) -> dict[str, str]:
 
 
 def _copy(
-    records: Iterable[Any],
+    records: Iterable[Record],
+    transforms: Sequence[Transform],
     sinks: list[Sink],
     summary: Summary,
-    reader: WxrReader,
-    total: int,
+    source: Source,
     progress: Progress | None,
 ) -> None:
     done = 0
     for record in records:
         kind = record_category(record)
         summary.found[kind] += 1
+        for transform in transforms:
+            record = transform(record)
         for sink in sinks:
             sink.write(record)
         summary.written[kind] += 1
         done += 1
         if progress is not None and (done & 63 == 0 or isinstance(record, Post) and done < 64):
-            progress(reader.bytes_read, total, done)
+            progress(*source.position()[:2], done)
     if progress is not None:
-        progress(total, total, done)
+        position, total, _ = source.position()
+        progress(total or position, total or position, done)
 
 
 def inspect_sources(
@@ -309,27 +327,20 @@ def inspect_sources(
 ) -> Summary:
     """Read the source(s) to the end and count what they hold, writing nothing."""
     warnings: list[ReadWarning] = []
-    reader = open_source(sources, strict=strict, warn=warnings.append)
-    files = [dataclasses.asdict(describe_file(p)) for p in reader.paths]
-    summary = Summary(
-        run_dir=None,
-        archive=None,
-        site=Site(),
-        source={"kind": "wxr", "files": files},
-        warnings=warnings,
-    )
+    source = open_source(sources, ArchiveOptions(strict=strict, warc=False), warn=warnings.append)
+    summary = Summary(run_dir=None, archive=None, site=Site(), source={}, warnings=warnings)
     done = 0
-    total = reader.bytes_total
     try:
-        for record in reader:
+        for record in source:
             if isinstance(record, Site):
                 summary.site = record
                 continue
             summary.found[record_category(record)] += 1
             done += 1
             if progress is not None and done & 63 == 0:
-                progress(reader.bytes_read, total, done)
+                progress(*source.position()[:2], done)
     except WxrError as exc:
         raise SourceError(str(exc)) from exc
-    summary.duplicates = reader.duplicates
+    summary.source = source.describe()
+    summary.duplicates = source.duplicates
     return summary

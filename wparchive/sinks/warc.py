@@ -496,13 +496,17 @@ def export_uri(site: Site, filename: str) -> str:
 
 
 class WarcSink:
-    """Writes a WXR run into WARC: the export files as they are, then for each post a
-    rendering at its permalink (published posts and pages), a conversion record
-    when transforms changed it, and a metadata record; plus ``pages.jsonl``.
+    """Writes a run's records into WARC, beside the source's own raw captures: for
+    each post a rendering at its permalink (published posts and pages, when the
+    source has no real pages: ``render``), a conversion record when transforms
+    changed it, and a metadata record; plus ``pages.jsonl``.
     """
 
-    def __init__(self, writer: WarcWriter, run_dir: Path, site: Site, *, tool: str):
+    def __init__(
+        self, writer: WarcWriter, run_dir: Path, site: Site, *, tool: str, render: bool = True
+    ):
         self.writer = writer
+        self.render = render
         self.site = site
         self.tool = tool
         self.pages_path = run_dir / PAGES_FILE
@@ -511,14 +515,7 @@ class WarcSink:
         self._authors: dict[str, str] = {}
         self._post: Post | None = None
         self._comments: list[Comment] = []
-        self._sources: list[WrittenRecord] = []
         self.pages = 0
-
-    def add_source_file(self, path: Path, name: str) -> None:
-        """Archive an export file byte for byte, as a resource record."""
-        # text/xml is what WordPress's export.php serves the file as.
-        record = self.writer.resource(export_uri(self.site, name), "text/xml; charset=utf-8", path)
-        self._sources.append(record)
 
     def write(self, record: Record) -> None:
         if isinstance(record, Comment):
@@ -537,8 +534,13 @@ class WarcSink:
         self._post, self._comments = None, []
         if post is None:
             return
-        capture = self._sources[0] if self._sources else None
-        if post.status == "publish" and post.link and post.post_type not in NO_PAGE_TYPES:
+        capture = None
+        if (
+            self.render
+            and post.status == "publish"
+            and post.link
+            and post.post_type not in NO_PAGE_TYPES
+        ):
             author = self._authors.get(post.author, post.author)
             page = render_post(
                 post, self.site, author=author, comments=comments, generator=self.tool
