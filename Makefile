@@ -26,6 +26,10 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$rc
 
+# The full benchmark (1k-50k posts, the peer, BENCHMARKS.md); ~10 minutes.
+bench: $(VENV)/.installed
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check wparchive tests bench
 	$(VENV)/bin/ruff format --check wparchive tests bench

@@ -157,3 +157,16 @@ def test_lost_items_are_reported_and_set_the_exit_code(tmp_path):
 def test_missing_source_is_a_clear_error(tmp_path):
     with pytest.raises(SourceError, match="no such file"):
         wparchive.archive(tmp_path / "nope.xml", out=tmp_path)
+
+
+def test_integers_beyond_64_bits_in_meta_are_kept_exactly(tmp_path):
+    meta = (
+        "<wp:postmeta><wp:meta_key>big</wp:meta_key>"
+        "<wp:meta_value><![CDATA[a:1:{i:0;i:123456789012345678901234;}]]></wp:meta_value>"
+        "</wp:postmeta>"
+    )
+    path = tmp_path / "big.xml"
+    path.write_text(wxr(item(1, extra=meta)))
+    summary = wparchive.archive(path, out=tmp_path, warc=False)
+    [post] = [d for d in lines(summary.archive) if d["type"] == "post"]
+    assert post["meta"]["big"] == [[123456789012345678901234]]

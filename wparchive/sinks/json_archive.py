@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from ..model import RECORD_TYPES, Author, Comment, Post, Record
 
 FORMAT = "wparchive"
@@ -37,8 +39,8 @@ class ArchiveError(Exception):
 def record_to_dict(record: Record, *, keep_personal_data: bool = False) -> dict[str, Any]:
     """The archive line of a record as a dict: its fields, with ``type`` first.
 
-    Nested records (terms, content) stay dataclasses: `_dumps` serialises them by
-    their ``__dict__``, which is several times faster than `dataclasses.asdict`'s deep copy.
+    Nested records (terms, content) stay dataclasses: `encode_line` serialises them
+    directly, which is several times faster than `dataclasses.asdict`'s deep copy.
     """
     data = {"type": RECORD_TYPES[type(record)], **vars(record)}
     if not keep_personal_data:
@@ -47,8 +49,20 @@ def record_to_dict(record: Record, *, keep_personal_data: bool = False) -> dict[
     return data
 
 
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=vars)
-_dumps = _encoder.encode
+_fallback = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=vars)
+
+
+def encode_line(data: dict[str, Any]) -> bytes:
+    """One archive line, UTF-8, newline-terminated.
+
+    orjson is ~6x faster than the standard library here; the standard library
+    takes over for what orjson refuses (integers beyond 64 bits, which PHP-serialized
+    meta can hold).
+    """
+    try:
+        return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:
+        return (_fallback.encode(data) + "\n").encode("utf-8")
 
 
 def record_category(record: Record) -> str:
@@ -67,11 +81,11 @@ class JsonArchiveWriter:
         self.keep_personal_data = keep_personal_data
         self.counts: Counter[str] = Counter()
         self.post_types: Counter[str] = Counter()
-        self._fh: IO[str] | None = None
+        self._fh: IO[bytes] | None = None
 
     def open(self, header: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = self.open_path.open("w", encoding="utf-8", newline="\n")
+        self._fh = self.open_path.open("wb")
         self._line({"type": "archive", "format": FORMAT, "version": VERSION, **header})
 
     def write(self, record: Record) -> None:
@@ -100,8 +114,7 @@ class JsonArchiveWriter:
 
     def _line(self, data: dict[str, Any]) -> None:
         assert self._fh is not None, "open() first"
-        self._fh.write(_dumps(data))
-        self._fh.write("\n")
+        self._fh.write(encode_line(data))
 
 
 def now_iso() -> str:
