@@ -10,16 +10,19 @@ so are the localized strings (``locales/*.toml``); this package is the engine::
     result.html, result.removed                     # cleaned HTML, [Removal(rule, family, text)]
     cleaner.clean_post(post)                        # sets content/excerpt .html + provenance
     page = extract_page(open("page.html").read())   # title, date, body, comments
+    run_archive(..., transforms=[CleanTransform()])  # the pipeline's clean step
 """
 
 from __future__ import annotations
 
-from .engine import CleanResult, Cleaner, Removal, ledger
+from .engine import Cleaner, CleanResult, Removal, ledger
 from .page import Page, extract_page
 from .rules import Rule, family_names, list_rules
+from .transform import CleanTransform
 
 __all__ = [
     "CleanResult",
+    "CleanTransform",
     "Cleaner",
     "Page",
     "Removal",

@@ -186,7 +186,10 @@ def _replace_with_text(el: etree._Element, text: str) -> None:
 
 
 def _in_protected(el: etree._Element) -> bool:
-    return any(a.tag in _PROTECTED for a in el.iterancestors())
+    """Inside, or holding, code the author wrote (pre, code, kbd...): text rules keep off."""
+    if any(a.tag in _PROTECTED for a in el.iterancestors()):
+        return True
+    return next(el.iter(*_PROTECTED), None) is not None
 
 
 @dataclass
@@ -224,6 +227,7 @@ class Cleaner:
                 raise ValueError(f"--l10n {d}: not a directory")
         self.rules = select_rules(self.keep, self.only)
         self.strings = collect_strings(locale, self.l10n_dirs)
+        self._regexes: dict[tuple[object, ...], re.Pattern[str] | None] = {}
         compiled = [self._compile(rule) for rule in self.rules]
         self._by_kind: dict[str, list[_Compiled]] = {
             kind: [c for c in compiled if kind in c.rule.kinds] for kind in KINDS
@@ -255,14 +259,34 @@ class Cleaner:
             c.regex = self.text_regex(rule.text_keys)
         return c
 
-    def text_regex(self, keys: Iterable[str], *, sequence: bool = False) -> re.Pattern[str] | None:
-        """The whole-block regex of the localized strings of `keys` (None: no forms known)."""
-        patterns = patterns_for(self.strings, keys)
-        if not patterns:
-            return None
-        alt = "(?:" + "|".join(patterns) + ")"
-        body = alt + (r"(?:\s+" + alt + ")*" if sequence else "")
-        return re.compile(r"^\s*" + body + r"\s*$", re.I | re.S)
+    def text_regex(
+        self, keys: Iterable[str], *, sequence: bool = False, title: str | None = None
+    ) -> re.Pattern[str] | None:
+        """The whole-block regex of the localized strings of `keys` (None: no forms known).
+
+        With the post's `title`, strings that name the post ("One response to “%s”")
+        match that title only.
+        """
+        cache_key = (tuple(keys), sequence, title)
+        if cache_key in self._regexes:
+            return self._regexes[cache_key]
+        patterns = patterns_for(self.strings, cache_key[0], title)
+        regex = None
+        if patterns:
+            alt = "(?:" + "|".join(patterns) + ")"
+            body = alt + (r"(?:\s+" + alt + ")*" if sequence else "")
+            regex = re.compile(r"^\s*" + body + r"\s*$", re.I | re.S)
+        if len(self._regexes) > 256:
+            self._regexes.clear()
+        self._regexes[cache_key] = regex
+        return regex
+
+    def regex_for(self, c: _Compiled, title: str | None) -> re.Pattern[str] | None:
+        """A text rule's regex, made specific to the post's `title` when it is known."""
+        if title and c.rule.match in ("text", "heuristic") and c.regex is not None:
+            keys = c.rule.value if c.rule.match == "text" else c.rule.text_keys
+            return self.text_regex(keys, sequence=c.rule.sequence, title=title)
+        return c.regex
 
     def compiled(self, kind: str) -> list[_Compiled]:
         """The compiled rules that apply to `kind`, in application order."""
@@ -329,14 +353,7 @@ class Cleaner:
         if not rules:
             return CleanResult(html)
         removed: list[Removal] = []
-        source = html
-        shortcode_rules = [c.shortcode for c in rules if c.shortcode is not None]
-        if shortcode_rules:
-            source = clean_shortcodes(
-                source,
-                shortcode_rules,
-                lambda rule, family, text: removed.append(Removal(rule, family, truncate(text))),
-            )
+        source = self.clean_shortcodes(html, rules, removed)
         dom_rules = [c for c in rules if c.shortcode is None]
         if not dom_rules:
             return CleanResult(source, removed)
@@ -350,6 +367,17 @@ class Cleaner:
         if not fired:
             return CleanResult(source, removed)
         return CleanResult(self.serialise(root, kind), removed)
+
+    def clean_shortcodes(self, source: str, rules: list[_Compiled], removed: list[Removal]) -> str:
+        """Run the shortcode rules among `rules` on the source text (see `.shortcodes`)."""
+        shortcode_rules = [c.shortcode for c in rules if c.shortcode is not None]
+        if not shortcode_rules:
+            return source
+        return clean_shortcodes(
+            source,
+            shortcode_rules,
+            lambda rule, family, text: removed.append(Removal(rule, family, truncate(text))),
+        )
 
     @staticmethod
     def parse(source: str, kind: str) -> etree._Element:
@@ -476,7 +504,11 @@ class Cleaner:
     # --- text rules at the edges of an HTML fragment -----------------------------
 
     def apply_edges(
-        self, container: etree._Element, rules: list[_Compiled], removed: list[Removal]
+        self,
+        container: etree._Element,
+        rules: list[_Compiled],
+        removed: list[Removal],
+        title: str | None = None,
     ) -> int:
         """Apply text and pattern rules to the first and last blocks of `container`.
 
@@ -490,7 +522,11 @@ class Cleaner:
             return 0
         fired = 0
         for from_end, wheres in ((True, ("tail", "edge")), (False, ("head", "edge"))):
-            active = [c for c in text_rules if c.rule.where in wheres]
+            active = [
+                (c, regex)
+                for c in text_rules
+                if c.rule.where in wheres and (regex := self.regex_for(c, title)) is not None
+            ]
             while active:
                 block = _edge_block(container, from_end)
                 if block is None:
@@ -506,16 +542,15 @@ class Cleaner:
         return fired
 
     def _edge_hit(
-        self, block: _Block, rules: list[_Compiled], from_end: bool
+        self, block: _Block, rules: list[tuple[_Compiled, re.Pattern[str]]], from_end: bool
     ) -> tuple[_Compiled, str] | None:
         text = block.text()
-        for c in rules:
-            assert c.regex is not None
+        for c, regex in rules:
             if c.rule.action == "remove_text":
-                cut = block.cut(c.regex, from_end)
+                cut = block.cut(regex, from_end)
                 if cut:
                     return c, cut
-            elif c.regex.match(text):
+            elif regex.match(text):
                 block.remove()
                 return c, text
         return None

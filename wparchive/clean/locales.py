@@ -29,9 +29,12 @@ SOURCE_LOCALE = "en"
 
 # A placeholder stands for a title, a name or a number: bounded, so no pattern runs away.
 WILDCARD = r".{1,300}?"
+# A title never ends a block with a full stop: "Leave a comment on our guestbook." is a
+# sentence, not the UI string "Leave a comment on %s".
+TITLE_WILDCARD = r".{1,300}?(?<!\.)"
 PLACEHOLDERS = {
     "any": WILDCARD,
-    "title": WILDCARD,
+    "title": TITLE_WILDCARD,
     "name": r"[^\n.!?]{1,80}?",
     "count": r"\d[\d\s.,]{0,12}",
 }
@@ -39,7 +42,7 @@ _PLACEHOLDER = re.compile(r"%(?:(\d+)\$)?[sd]")
 _TAG = re.compile(r"<[^<>]+>")
 _QUOTES = "\"'“”„‟«»‘’‚‹›「」『』"
 _PUNCT = ".,:;!?…)]»”’›」』。、：；！？）"
-_ELLIPSIS = re.compile(r"…|\.\.\.")
+_DASHES = "-–—‐‑"
 
 
 def normalize_text(text: str) -> str:
@@ -72,6 +75,8 @@ def _literal(chunk: str) -> str:
             continue
         if ch in _QUOTES:
             out.append("[" + re.escape(_QUOTES) + "]")
+        elif ch in _DASHES:
+            out.append("[" + re.escape(_DASHES) + "]")
         else:
             if ch in _PUNCT and not (out and out[-1].endswith((r"\s+", r"\s*"))):
                 out.append(r"\s*")
@@ -80,19 +85,25 @@ def _literal(chunk: str) -> str:
     return "".join(out)
 
 
-def _placeholder_regex(kind: str) -> str:
+def _placeholder_regex(kind: str, title: str | None = None) -> str:
     if kind.startswith("="):  # a fixed value, e.g. "=WordPress" in "Proudly powered by %s"
         return _literal(kind[1:])
+    if kind == "title" and title:
+        quote = "[" + re.escape(_QUOTES) + "]?"
+        return quote + _literal(normalize_text(title)) + quote
     return PLACEHOLDERS[kind]
 
 
-def to_pattern(text: str, placeholders: tuple[str, ...] = ()) -> str | None:
+def to_pattern(
+    text: str, placeholders: tuple[str, ...] = (), title: str | None = None
+) -> str | None:
     """The regex (unanchored) of one catalog string, or None when it is too weak to use.
 
     `placeholders` names what ``%1$s``, ``%2$s``... stand for (``any``, ``title``,
     ``name``, ``count`` or ``=Fixed text``), by number; unnumbered ``%s`` count in
-    order. A string whose literal parts hold fewer than three letters (``%s:``)
-    would match almost anything, so it is left out.
+    order. When the post's `title` is known, ``title`` placeholders match exactly it
+    (quotes and dashes of any style). A string whose literal parts hold fewer than
+    three letters (``%s:``) would match almost anything, so it is left out.
     """
     text = normalize_text(_TAG.sub("", text)).replace("%%", "%")
     if sum(ch.isalpha() for ch in _PLACEHOLDER.sub("", text)) < 3:
@@ -103,7 +114,7 @@ def to_pattern(text: str, placeholders: tuple[str, ...] = ()) -> str | None:
         out.append(_literal(text[pos : m.start()]))
         index = int(m.group(1)) - 1 if m.group(1) else n
         kind = placeholders[index] if index < len(placeholders) else "any"
-        out.append(_placeholder_regex(kind))
+        out.append(_placeholder_regex(kind, title))
         pos = m.end()
     out.append(_literal(text[pos:]))
     return "".join(out)
@@ -286,17 +297,13 @@ def placeholder_kinds() -> dict[str, tuple[str, ...]]:
 
 
 def patterns_for(
-    strings: dict[str, tuple[str, ...]], keys: Iterable[str], fill: str | None = None
+    strings: dict[str, tuple[str, ...]], keys: Iterable[str], title: str | None = None
 ) -> list[str]:
-    """The distinct regexes of every form of `keys`, longest first.
-
-    `fill` replaces every placeholder's kind (a rule may say "=WordPress").
-    """
+    """The distinct regexes of every form of `keys`, longest first (`title`: see to_pattern)."""
     kinds = placeholder_kinds()
     found = set()
     for key in keys:
-        spec = (fill,) * 9 if fill else kinds.get(key, ())
         for form in strings.get(key, ()):
-            if pattern := to_pattern(form, spec):
+            if pattern := to_pattern(form, kinds.get(key, ()), title):
                 found.add(pattern)
     return sorted(found, key=lambda p: (-len(p), p))

@@ -23,7 +23,14 @@ from lxml import etree
 from .css import css_to_xpath
 from .engine import BLOCK_TAGS, Cleaner, Removal, inner_html
 from .locales import normalize_text
-from .text import TextCleaner, blocks_to_html, blocks_to_text, looks_like_date
+from .text import (
+    TextCleaner,
+    blocks_to_html,
+    blocks_to_text,
+    is_title_like,
+    looks_like_date,
+    strip_quotes,
+)
 
 _HTML_START = re.compile(r"^\s*(?:<!doctype|<html|<head|<body|<!--)", re.I)
 _HTML_TAGS = re.compile(r"<(?:p|div|article|main|h[1-6]|span|a|br|ul|ol|li|img|section)\b", re.I)
@@ -175,11 +182,8 @@ def _page_from_text(source: str, cleaner: Cleaner) -> Page:
     blocks = out.blocks
     title = ""
     if blocks:
-        first = blocks[0].text
-        confirmed = out.title_hint and normalize_text(first).strip("\"'“”„«»") == out.title_hint
-        if confirmed or (
-            len(blocks) > 1 and "\n" not in first and len(first) <= 300 and not first.endswith(".")
-        ):
+        confirmed = out.title_hint and strip_quotes(normalize_text(blocks[0].text)) == out.title_hint
+        if confirmed or is_title_like(blocks):
             title = normalize_text(blocks.pop(0).text)
     date = None
     if blocks and looks_like_date(blocks[0].text):
@@ -269,11 +273,13 @@ def _first_outside(
 
 def _page_from_html(source: str, cleaner: Cleaner) -> Page:
     removed: list[Removal] = []
+    rules = cleaner.compiled("page")
+    source = cleaner.clean_shortcodes(source, cleaner._candidates(source, rules), removed)  # noqa: SLF001
     try:
         doc = lxml.html.document_fromstring(source)
     except (etree.ParserError, ValueError):
         return Page("", None, "", "", [], [])
-    cleaner.apply(doc, cleaner.compiled("page"), removed)
+    cleaner.apply(doc, rules, removed)
     article = _first(doc, ARTICLE_SELECTORS)
     scope = article if article is not None else doc
     title_el = _first_of((scope, doc), TITLE_SELECTORS)
@@ -304,5 +310,5 @@ def _page_from_html(source: str, cleaner: Cleaner) -> Page:
         title_el.iterancestors()
     ):
         title_el.drop_tree()
-    cleaner.apply_edges(content, cleaner.compiled("page"), removed)
+    cleaner.apply_edges(content, rules, removed, title or None)
     return Page(title, date, inner_html(content).strip(), html_to_text(content), comments, removed)

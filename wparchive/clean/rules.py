@@ -121,7 +121,8 @@ def _rule_from(data: dict[str, Any], family: str, source: str) -> Rule:
         needles = ("<!",)
     elif match == "shortcode":
         value = tuple(value) if isinstance(value, list) else (value,)
-        needles = tuple("[" + name.rstrip("*").lower() for name in value)
+        names = [name.rstrip("*").lower() for name in value]
+        needles = tuple(f"[{n}" for n in names) + tuple(f"[/{n}" for n in names)
     else:
         given = data.get("needles")
         needles = tuple(n.lower() for n in given) if given else None

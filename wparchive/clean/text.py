@@ -97,14 +97,22 @@ def looks_like_date(text: str) -> bool:
     return len(text) <= 60 and bool(_DATE.match(text.strip()))
 
 
+Matchers = list[tuple[_Compiled, re.Pattern[str]]]
+
+
+def is_title_like(blocks: list[Block]) -> bool:
+    """Whether the first block reads as a post title: one line, no full stop, more follows."""
+    first = blocks[0].text if blocks else ""
+    return len(blocks) > 1 and "\n" not in first and len(first) <= 300 and not first.endswith(".")
+
+
 class TextCleaner:
     """The text-mode side of a `Cleaner`: its rules of kind ``text``."""
 
     def __init__(self, cleaner: Cleaner) -> None:
+        self.cleaner = cleaner
         rules = cleaner.compiled("text")
-        matchers = [c for c in rules if c.rule.match in ("text", "pattern") and c.regex]
-        self.head = [c for c in matchers if c.rule.where in ("head", "edge")]
-        self.tail = [c for c in matchers if c.rule.where in ("tail", "edge")]
+        self.matchers = [c for c in rules if c.rule.match in ("text", "pattern") and c.regex]
         self.heuristics = {c.rule.value: c for c in rules if c.rule.match == "heuristic"}
         readmore = self.heuristics.get("readmore-title")
         self.readmore = None
@@ -112,39 +120,52 @@ class TextCleaner:
             words = readmore.regex.pattern[len(r"^\s*") : -len(r"\s*$")]
             self.readmore = re.compile(r"^(?P<title>.{1,300}?)\s+" + words + r"\s*$", re.I | re.S)
 
+    def _matchers(self, wheres: tuple[str, ...], title: str | None) -> Matchers:
+        found = []
+        for c in self.matchers:
+            if c.rule.where in wheres and (regex := self.cleaner.regex_for(c, title)):
+                found.append((c, regex))
+        return found
+
     # -- matching ------------------------------------------------------------
 
-    def _match(self, block: Block, rules: list[_Compiled]) -> _Compiled | None:
+    @staticmethod
+    def _match(block: Block, rules: Matchers) -> _Compiled | None:
         text = normalize_text(block.text)
-        for c in rules:
-            if c.rule.action != "remove_text" and c.regex is not None and c.regex.match(text):
+        for c, regex in rules:
+            if c.rule.action != "remove_text" and regex.match(text):
                 return c
         return None
 
-    def _record(self, out: TextOutcome, c: _Compiled, text: str) -> None:
+    @staticmethod
+    def _record(out: TextOutcome, c: _Compiled, text: str) -> None:
         out.removed.append(Removal(c.rule.id, c.rule.family, truncate(text)))
 
     # -- the passes ----------------------------------------------------------
 
     def clean(self, text: str) -> TextOutcome:
+        """Clean the head, find the title (when the text starts with one), clean the tail."""
         out = TextOutcome(split_blocks(text))
         self._head(out)
-        self._tail(out)
+        title = out.title_hint
+        if title is None and is_title_like(out.blocks):
+            title = normalize_text(out.blocks[0].text)
+        self._tail(out, title)
         return out
 
     def _head(self, out: TextOutcome) -> None:
         blocks = out.blocks
-        cutters = [c for c in self.head if c.rule.action == "remove_text"]
+        head = self._matchers(("head", "edge"), None)
+        cutters = [(c, r) for c, r in head if c.rule.action == "remove_text"]
         separator = self.heuristics.get("separator")
         while blocks:
             block = blocks[0]
-            hit = self._match(block, self.head)
+            hit = self._match(block, head)
             if hit is not None:
                 self._record(out, hit, blocks.pop(0).text)
                 continue
-            for c in cutters:
-                assert c.regex is not None
-                m = c.regex.match(block.text)
+            for c, regex in cutters:
+                m = regex.match(block.text)
                 if m and block.text[m.end() :].strip():
                     self._record(out, c, m.group(0))
                     block.text = block.text[m.end() :].strip()
@@ -172,12 +193,13 @@ class TextCleaner:
                 return True
         return False
 
-    def _tail(self, out: TextOutcome) -> None:
+    def _tail(self, out: TextOutcome, title: str | None) -> None:
         blocks = out.blocks
-        removed_tail = self._comments_section(out)
+        tail = self._matchers(("tail", "edge"), title)
+        removed_tail = self._comments_section(out, tail, title)
         separator = self.heuristics.get("separator")
         while len(blocks) > 1:
-            hit = self._match(blocks[-1], self.tail)
+            hit = self._match(blocks[-1], tail)
             if hit is None and separator is not None and is_separator(blocks[-1].text):
                 hit = separator
             if hit is None:
@@ -187,20 +209,21 @@ class TextCleaner:
         if removed_tail:
             self._trailer(out)
 
-    def _comments_section(self, out: TextOutcome) -> bool:
+    def _comments_section(self, out: TextOutcome, tail: Matchers, title: str | None) -> bool:
         """Drop everything from the comments title / reply heading on; True when found."""
         rule = self.heuristics.get("comments-section")
-        if rule is None or rule.regex is None:
+        opener = self.cleaner.regex_for(rule, title) if rule is not None else None
+        if rule is None or opener is None:
             return False
         blocks = out.blocks
         for k in range(1, len(blocks)):
-            if not rule.regex.match(normalize_text(blocks[k].text)):
+            if not opener.match(normalize_text(blocks[k].text)):
                 continue
             later = blocks[k + 1 :]
-            if later and not any(self._match(b, self.tail) for b in later):
+            if later and not any(self._match(b, tail) for b in later):
                 continue  # an opener with no boilerplate after it: not the comment area
             for block in blocks[k:]:
-                hit = self._match(block, self.tail) or rule
+                hit = self._match(block, tail) or rule
                 self._record(out, hit, block.text)
             del blocks[k:]
             return True
@@ -217,8 +240,7 @@ class TextCleaner:
                 blocks[-1 - run].text
             ):
                 start = len(blocks) - 1 - run
-                brk = blocks[start].gap >= 2 or is_separator(blocks[start - 1].text)
-                if brk:
+                if blocks[start].gap >= 2 or is_separator(blocks[start - 1].text):
                     for block in blocks[start:]:
                         self._record(out, rule, block.text)
                     del blocks[start:]
