@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from warcio.archiveiterator import ArchiveIterator
 
 import wparchive
-from wparchive.model import Content, Post, Site
-from wparchive.sinks.warc import WarcSink, WarcWriter, default_info
+from wparchive.model import Post
+from wparchive.pipeline import ArchiveOptions, run_archive
 
 from .replay import pywb
 
@@ -75,21 +76,28 @@ def test_the_wacz_replays_in_pywb(run, tmp_path):
             assert response.status_code == 200
 
 
+def _cleaned(record):
+    """A stand-in transform: changes the derived content, as cleaning does."""
+    if isinstance(record, Post):
+        record.content.html = "<p>CLEANED words</p>"
+    return record
+
+
 def test_the_original_replays_not_the_cleaned_conversion(tmp_path):
-    site = Site(title="T", url="https://example.org", base_blog_url="https://example.org")
-    info = default_info(software="test", is_part_of="t", description="t")
-    writer = WarcWriter(tmp_path / "run", "t", info=info)
-    sink = WarcSink(writer, tmp_path / "run", site, tool="test")
-    post = Post(
-        id=1,
-        title="Hello",
-        link="https://example.org/hello/",
-        content=Content(raw="<p>ORIGINAL words</p>", html="<p>CLEANED words</p>"),
-    )
-    sink.write(post)
-    sink.close()
-    with pywb(tmp_path / "pywb", *writer.files) as coll:
-        for _ in range(2):  # same answer whatever pywb cached
-            page = requests.get(f"{coll}/2026id_/https://example.org/hello/", timeout=30)
-            assert page.status_code == 200
-            assert "ORIGINAL words" in page.text and "CLEANED" not in page.text
+    summary = run_archive(SAMPLE, ArchiveOptions(out=tmp_path / "out"), transforms=[_cleaned])
+    types = [r.rec_type for r in _records(summary.warc_files[0])]
+    assert "conversion" in types
+    with pywb(tmp_path / "pywb", *summary.warc_files) as coll:
+        for post in published(summary):
+            for _ in range(2):  # the same answer whatever pywb cached
+                page = requests.get(f"{coll}/2026id_/{post['link']}", timeout=30)
+                assert page.status_code == 200
+                assert _text(post["content"]["raw"])[:60] in _text(page.text)
+                assert "CLEANED" not in page.text
+
+
+def _records(path):
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            record.content_stream().read()
+            yield record

@@ -9,14 +9,14 @@ import dataclasses
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from . import __version__
-from .model import Post, Record, Site
+from .model import Record, Site
 from .names import site_slug
 from .sinks.json_archive import FILENAME, JsonArchiveWriter, now_iso, record_category
 from .sinks.package import BAG_DIR, CDXJ_FILE, write_bag, write_cdxj, write_wacz
@@ -30,6 +30,7 @@ from .sinks.warc import (
 )
 from .sources import Source
 from .sources.wxr import ReadWarning, WxrError, WxrReader
+from .units import Transform, UnitEncoder, default_jobs, encode_units, group_units
 
 # progress(done, total or None, records_done); done/total in the source's unit
 Progress = Callable[[int, int | None, int], None]
@@ -138,19 +139,11 @@ class ArchiveOptions:
     cdxj: bool = False
     wacz: bool = False
     bag: bool = False
+    jobs: int = field(default_factory=default_jobs)  # worker processes for transforms/encoding
     # bag-info.txt fields (RFC 8493 reserved names)
     source_organization: str = ""
     contact_email: str = ""
     external_identifier: str = ""
-
-
-class Sink(Protocol):
-    def write(self, record: Record) -> None: ...
-    def abort(self) -> None: ...
-
-
-# A transform takes a record and returns the (possibly new) record: clean, links.
-Transform = Callable[[Record], Record]
 
 
 def _software() -> str:
@@ -207,7 +200,6 @@ def run_archive(
             "personal_data": summary.to_dict()["personal_data"],
         }
     )
-    sinks: list[Sink] = [json_sink]
     warc_sink: WarcSink | None = None
     if options.warc:
         writer = WarcWriter(
@@ -225,20 +217,24 @@ def run_archive(
             digest=options.digest,
             gzip_level=options.gzip_level,
         )
-        warc_sink = WarcSink(
-            writer, run_dir, site, tool=f"wparchive {__version__}", render=source.renders_pages
-        )
-        sinks.append(warc_sink)
+        warc_sink = WarcSink(writer, run_dir)
         source.start_capture(writer)
+    encoder = UnitEncoder(
+        site=site,
+        transforms=list(transforms),
+        keep_personal_data=options.keep_personal_data,
+        builder=warc_sink.writer.builder if warc_sink is not None else None,
+        render=source.renders_pages,
+        source=source.kind,
+        tool=f"wparchive {__version__}",
+    )
     try:
-        _copy(records, transforms, sinks, summary, source, progress)
+        _copy(records, encoder, json_sink, warc_sink, summary, source, progress, options.jobs)
     except WxrError as exc:
-        for sink in sinks:
-            sink.abort()
+        _abort(json_sink, warc_sink)
         raise SourceError(str(exc)) from exc
     except BaseException:
-        for sink in sinks:
-            sink.abort()
+        _abort(json_sink, warc_sink)
         raise
     json_sink.close()
     if warc_sink is not None:
@@ -247,6 +243,13 @@ def run_archive(
     summary.duplicates = source.duplicates
     _package(summary, options, warc_sink.pages_path if warc_sink is not None else None)
     return summary
+
+
+def _abort(json_sink: JsonArchiveWriter, warc_sink: WarcSink | None) -> None:
+    """Stop writing, leaving ``*.open`` files as evidence of an incomplete run."""
+    json_sink.abort()
+    if warc_sink is not None:
+        warc_sink.abort()
 
 
 def _package(summary: Summary, options: ArchiveOptions, pages: Path | None) -> None:
@@ -296,23 +299,32 @@ def _first_page(pages: Path) -> dict[str, str]:
 
 def _copy(
     records: Iterable[Record],
-    transforms: Sequence[Transform],
-    sinks: list[Sink],
+    encoder: UnitEncoder,
+    json_sink: JsonArchiveWriter,
+    warc_sink: WarcSink | None,
     summary: Summary,
     source: Source,
     progress: Progress | None,
+    jobs: int,
 ) -> None:
+    """Source → transforms and encoding (maybe in workers) → files, in the source's order."""
     done = 0
-    for record in records:
-        kind = record_category(record)
-        summary.found[kind] += 1
-        for transform in transforms:
-            record = transform(record)
-        for sink in sinks:
-            sink.write(record)
-        summary.written[kind] += 1
-        done += 1
-        if progress is not None and (done & 63 == 0 or isinstance(record, Post) and done < 64):
+
+    def counted(records: Iterable[Record]) -> Iterator[Record]:
+        for record in records:
+            summary.found[record_category(record)] += 1
+            yield record
+
+    warcinfo = (lambda: warc_sink.writer.warcinfo_id) if warc_sink is not None else (lambda: "")
+    units = group_units(counted(records))
+    for unit, encoded in encode_units(units, encoder, jobs=jobs, warcinfo_id=warcinfo):
+        json_sink.write_encoded(encoded.lines, encoded.types)
+        if warc_sink is not None:
+            warc_sink.write_encoded(encoded.members, encoded.pages)
+        for _, category in encoded.types:
+            summary.written[category] += 1
+        done += len(unit)
+        if progress is not None and (done & 63 < len(unit) or done < 64):
             progress(*source.position()[:2], done)
     if progress is not None:
         position, total, _ = source.position()

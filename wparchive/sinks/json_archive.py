@@ -89,11 +89,17 @@ class JsonArchiveWriter:
         self._line({"type": "archive", "format": FORMAT, "version": VERSION, **header})
 
     def write(self, record: Record) -> None:
-        data = record_to_dict(record, keep_personal_data=self.keep_personal_data)
-        self._line(data)
-        self.counts[data["type"]] += 1
-        if isinstance(record, Post):
-            self.post_types[record.post_type] += 1
+        line = encode_line(record_to_dict(record, keep_personal_data=self.keep_personal_data))
+        self.write_encoded(line, [(RECORD_TYPES[type(record)], record_category(record))])
+
+    def write_encoded(self, lines: bytes, types: list[tuple[str, str]]) -> None:
+        """Append lines encoded elsewhere (by a worker); ``types`` are (type, category)."""
+        assert self._fh is not None, "open() first"
+        self._fh.write(lines)
+        for kind, category in types:
+            self.counts[kind] += 1
+            if kind == "post":
+                self.post_types[category] += 1
 
     def close(self) -> None:
         """Write the end line, flush to disk and give the file its final name."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import json
 import os
 import re
 import shutil
@@ -23,10 +22,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 from urllib.parse import quote, urlsplit
 
-from ..model import Author, Comment, Post, Record, Site
+import orjson
+
+from ..model import Comment, Post, Site
 from ..render import render_post
 from ..urls import to_uri as uri
 
@@ -85,28 +86,201 @@ def _chunks(body: Body) -> Iterator[bytes]:
             yield chunk
 
 
-class _Member:
-    """A compressed record waiting to be written: in memory, or spooled to disk when big."""
+class Member:
+    """A record built and compressed, not yet placed in a file.
 
-    def __init__(self, level: int, *, spool: bool):
-        self._zip = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        self._buffer: IO[bytes] = (
+    Small records stay in memory as bytes (so they can cross process boundaries);
+    records with a streamed body are spooled to disk when big.
+    """
+
+    def __init__(
+        self,
+        level: int,
+        *,
+        spool: bool,
+        record_id: str,
+        warc_type: str,
+        target_uri: str | None,
+        date: str,
+        warcinfo_id: str,
+    ):
+        self.record_id = record_id
+        self.warc_type = warc_type
+        self.target_uri = target_uri
+        self.date = date
+        self.warcinfo_id = warcinfo_id
+        self.level = level
+        self._zip: Any = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._buffer: IO[bytes] | None = (
             tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115 - closed in copy_to
             if spool
             else io.BytesIO()
         )
+        self.data: bytes | None = None
         self.size = 0
 
     def write(self, data: bytes) -> None:
+        assert self._buffer is not None
         self.size += self._buffer.write(self._zip.compress(data))
 
-    def finish(self) -> None:
+    def finish(self) -> Member:
+        assert self._buffer is not None
         self.size += self._buffer.write(self._zip.flush())
+        self._zip = None
+        if isinstance(self._buffer, io.BytesIO):
+            self.data, self._buffer = self._buffer.getvalue(), None
+        return self
 
     def copy_to(self, out: IO[bytes]) -> None:
+        if self.data is not None:
+            out.write(self.data)
+            return
+        assert self._buffer is not None
         self._buffer.seek(0)
         shutil.copyfileobj(self._buffer, out, _CHUNK)
         self._buffer.close()
+
+    def rebase(self, warcinfo_id: str) -> Member:
+        """The same record pointing at another file's warcinfo (after a rollover).
+
+        Record ids have a fixed length, so only that header changes: the digests and
+        Content-Length stay valid, and the member is recompressed as a stream.
+        """
+        old = f"WARC-Warcinfo-ID: {self.warcinfo_id}\r\n".encode()
+        new = f"WARC-Warcinfo-ID: {warcinfo_id}\r\n".encode()
+        rebased = Member(
+            self.level,
+            spool=self.data is None,
+            record_id=self.record_id,
+            warc_type=self.warc_type,
+            target_uri=self.target_uri,
+            date=self.date,
+            warcinfo_id=warcinfo_id,
+        )
+        unzip = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        head_done = False
+        for chunk in self._compressed_chunks():
+            data = unzip.decompress(chunk)
+            if not head_done and data:
+                data, head_done = data.replace(old, new, 1), True
+            rebased.write(data)
+        rebased.write(unzip.flush())
+        return rebased.finish()
+
+    def _compressed_chunks(self) -> Iterator[bytes]:
+        if self.data is not None:
+            yield self.data
+            return
+        assert self._buffer is not None
+        self._buffer.seek(0)
+        while chunk := self._buffer.read(_CHUNK):
+            yield chunk
+
+
+class RecordRef(Protocol):
+    """What another record needs to point at this one."""
+
+    record_id: str
+    target_uri: str | None
+    date: str
+
+
+class RecordBuilder:
+    """Builds WARC records as gzip members. Holds no file, so it also runs in workers."""
+
+    def __init__(self, digest: str = "sha1", gzip_level: int = DEFAULT_GZIP_LEVEL):
+        self.digest = Digester(digest)
+        self.gzip_level = gzip_level
+
+    def build(
+        self,
+        warc_type: str,
+        target: str | None,
+        headers: list[tuple[str, str]],
+        prefix: bytes,
+        body: Body = b"",
+        *,
+        payload: bool = True,
+        date: str | None = None,
+        warcinfo_id: str = "",
+        record_id: str | None = None,
+    ) -> Member:
+        """One record as its own gzip member, with digests and length filled in.
+
+        The block is ``prefix`` (e.g. HTTP headers) followed by ``body``; when
+        ``payload`` is set, the body is also the payload that gets a payload digest.
+        A body given as a path is streamed from disk, never read whole.
+        """
+        record_id = record_id or _record_id()
+        date = date or warc_date()
+        target_uri = uri(target) if target is not None else None
+        base = [("WARC-Type", warc_type), ("WARC-Record-ID", record_id), ("WARC-Date", date)]
+        if target_uri is not None:
+            base.append(("WARC-Target-URI", target_uri))
+        if warcinfo_id:
+            base.append(("WARC-Warcinfo-ID", warcinfo_id))
+        block_digest = self.digest.new()
+        payload_digest = self.digest.new()
+        block_digest.update(prefix)
+        length = len(prefix)
+        for chunk in _chunks(body):
+            block_digest.update(chunk)
+            payload_digest.update(chunk)
+            length += len(chunk)
+        headers = [*base, *headers, ("WARC-Block-Digest", self.digest.format(block_digest))]
+        if payload:
+            headers.append(("WARC-Payload-Digest", self.digest.format(payload_digest)))
+        head = b"WARC/1.1\r\n" + _header_block([*headers, ("Content-Length", str(length))])
+        member = Member(
+            self.gzip_level,
+            spool=isinstance(body, Path),
+            record_id=record_id,
+            warc_type=warc_type,
+            target_uri=target_uri,
+            date=date,
+            warcinfo_id=warcinfo_id,
+        )
+        member.write(head + b"\r\n" + prefix)
+        for chunk in _chunks(body):
+            member.write(chunk)
+        member.write(b"\r\n\r\n")
+        return member.finish()
+
+    def conversion(
+        self,
+        target: str,
+        content_type: str,
+        payload: bytes,
+        *,
+        refers_to: RecordRef,
+        warcinfo_id: str = "",
+    ) -> Member:
+        """Derived content (cleaned, rewritten) linked to the record it came from."""
+        headers = [("Content-Type", content_type), ("WARC-Refers-To", refers_to.record_id)]
+        if refers_to.target_uri:
+            headers.append(("WARC-Refers-To-Target-URI", refers_to.target_uri))
+        headers.append(("WARC-Refers-To-Date", refers_to.date))
+        return self.build("conversion", target, headers, b"", payload, warcinfo_id=warcinfo_id)
+
+    def metadata(
+        self,
+        target: str,
+        fields: Iterable[tuple[str, str]],
+        *,
+        refers_to: RecordRef | None = None,
+        warcinfo_id: str = "",
+    ) -> Member:
+        """Facts about a capture (``application/warc-fields``), linked to it."""
+        block = "".join(f"{k}: {_one_line(v)}\r\n" for k, v in fields).encode("utf-8")
+        headers = [("Content-Type", "application/warc-fields")]
+        if refers_to is not None:
+            headers += [
+                ("WARC-Refers-To", refers_to.record_id),
+                ("WARC-Concurrent-To", refers_to.record_id),
+            ]
+        return self.build(
+            "metadata", target, headers, block, payload=False, warcinfo_id=warcinfo_id
+        )
 
 
 @dataclass
@@ -184,8 +358,8 @@ class WarcWriter:
         self.prefix = prefix
         self.info = dict(info)
         self.max_size = max_size
-        self.digest = Digester(digest)
-        self.gzip_level = gzip_level
+        self.builder = RecordBuilder(digest, gzip_level)
+        self.digest = self.builder.digest
         self.stamp = (started or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
         self.files: list[Path] = []
         self.records = 0
@@ -209,17 +383,13 @@ class WarcWriter:
         fields = {**self.info, "format": "WARC File Format 1.1", "conformsTo": CONFORMS_TO}
         block = "".join(f"{k}: {v}\r\n" for k, v in fields.items() if v).encode("utf-8")
         self._warcinfo_id = _record_id()
-        member = self._member(
-            [
-                ("WARC-Type", "warcinfo"),
-                ("WARC-Record-ID", self._warcinfo_id),
-                ("WARC-Date", warc_date()),
-                ("WARC-Filename", self._name),
-                ("Content-Type", "application/warc-fields"),
-            ],
+        member = self.builder.build(
+            "warcinfo",
+            None,
+            [("WARC-Filename", self._name), ("Content-Type", "application/warc-fields")],
             block,
-            b"",
             payload=False,
+            record_id=self._warcinfo_id,
         )
         member.copy_to(self._fh)
         self._size = member.size
@@ -242,34 +412,12 @@ class WarcWriter:
 
     # -- records -------------------------------------------------------------
 
-    def _member(
-        self, headers: list[tuple[str, str]], prefix: bytes, body: Body, payload: bool
-    ) -> _Member:
-        """One record as its own gzip member, with digests and length filled in.
-
-        The block is ``prefix`` (e.g. HTTP headers) followed by ``body``; when
-        ``payload`` is set, the body is also the payload that gets a payload digest.
-        A body given as a path is streamed from disk, never read whole.
-        """
-        block_digest = self.digest.new()
-        payload_digest = self.digest.new()
-        block_digest.update(prefix)
-        length = len(prefix)
-        for chunk in _chunks(body):
-            block_digest.update(chunk)
-            payload_digest.update(chunk)
-            length += len(chunk)
-        headers = [*headers, ("WARC-Block-Digest", self.digest.format(block_digest))]
-        if payload:
-            headers.append(("WARC-Payload-Digest", self.digest.format(payload_digest)))
-        head = b"WARC/1.1\r\n" + _header_block([*headers, ("Content-Length", str(length))])
-        member = _Member(self.gzip_level, spool=isinstance(body, Path))
-        member.write(head + b"\r\n" + prefix)
-        for chunk in _chunks(body):
-            member.write(chunk)
-        member.write(b"\r\n\r\n")
-        member.finish()
-        return member
+    @property
+    def warcinfo_id(self) -> str:
+        """The warcinfo of the file being written (opening the first file if needed)."""
+        if self._fh is None:
+            self._open_next()
+        return self._warcinfo_id
 
     def _write(
         self,
@@ -282,21 +430,26 @@ class WarcWriter:
         payload: bool = True,
         date: str | None = None,
     ) -> WrittenRecord:
-        record_id = _record_id()
-        date = date or warc_date()
-        base = [("WARC-Type", warc_type), ("WARC-Record-ID", record_id), ("WARC-Date", date)]
-        if target is not None:
-            base.append(("WARC-Target-URI", uri(target)))
-        if self._fh is None:
-            self._open_next()
-        member = self._member(
-            [*base, ("WARC-Warcinfo-ID", self._warcinfo_id), *headers], prefix, body, payload
+        member = self.builder.build(
+            warc_type,
+            target,
+            headers,
+            prefix,
+            body,
+            payload=payload,
+            date=date,
+            warcinfo_id=self.warcinfo_id,
         )
+        return self.append(member)
+
+    def append(self, member: Member) -> WrittenRecord:
+        """Place a built record: in the current file, or first in a new one when it
+        would pass ``max_size`` — decided before anything is written."""
+        if member.warcinfo_id != self.warcinfo_id:
+            member = member.rebase(self.warcinfo_id)
         if self._in_file and self._size + member.size > self.max_size:
-            self._open_next()  # roll over *before* the record would pass the limit
-            member = self._member(
-                [*base, ("WARC-Warcinfo-ID", self._warcinfo_id), *headers], prefix, body, payload
-            )
+            self._open_next()
+            member = member.rebase(self._warcinfo_id)
         assert self._fh is not None
         offset = self._size
         member.copy_to(self._fh)
@@ -304,10 +457,10 @@ class WarcWriter:
         self._in_file += 1
         self.records += 1
         return WrittenRecord(
-            record_id=record_id,
-            warc_type=warc_type,
-            target_uri=uri(target) if target is not None else None,
-            date=date,
+            record_id=member.record_id,
+            warc_type=member.warc_type,
+            target_uri=member.target_uri,
+            date=member.date,
             filename=self._name,
             offset=offset,
             length=member.size,
@@ -329,37 +482,22 @@ class WarcWriter:
         return self._write("resource", target, headers, b"", payload, date=date)
 
     def conversion(
-        self,
-        target: str,
-        content_type: str,
-        payload: bytes,
-        *,
-        refers_to: WrittenRecord,
-        date: str | None = None,
+        self, target: str, content_type: str, payload: bytes, *, refers_to: RecordRef
     ) -> WrittenRecord:
         """Derived content (cleaned, rewritten) linked to the record it came from."""
-        headers = [("Content-Type", content_type), ("WARC-Refers-To", refers_to.record_id)]
-        if refers_to.target_uri:
-            headers.append(("WARC-Refers-To-Target-URI", refers_to.target_uri))
-        headers.append(("WARC-Refers-To-Date", refers_to.date))
-        return self._write("conversion", target, headers, b"", payload, date=date)
+        return self.append(
+            self.builder.conversion(
+                target, content_type, payload, refers_to=refers_to, warcinfo_id=self.warcinfo_id
+            )
+        )
 
     def metadata(
-        self,
-        target: str,
-        fields: Iterable[tuple[str, str]],
-        *,
-        refers_to: WrittenRecord | None = None,
+        self, target: str, fields: Iterable[tuple[str, str]], *, refers_to: RecordRef | None = None
     ) -> WrittenRecord:
         """Facts about a capture (``application/warc-fields``), linked to it."""
-        block = "".join(f"{k}: {_one_line(v)}\r\n" for k, v in fields).encode("utf-8")
-        headers = [("Content-Type", "application/warc-fields")]
-        if refers_to is not None:
-            headers += [
-                ("WARC-Refers-To", refers_to.record_id),
-                ("WARC-Concurrent-To", refers_to.record_id),
-            ]
-        return self._write("metadata", target, headers, block, payload=False)
+        return self.append(
+            self.builder.metadata(target, fields, refers_to=refers_to, warcinfo_id=self.warcinfo_id)
+        )
 
     def exchange(self, ex: HttpExchange) -> tuple[WrittenRecord, WrittenRecord]:
         """An HTTP capture: a ``response`` (or ``revisit``) and its ``request``, linked.
@@ -495,104 +633,106 @@ def export_uri(site: Site, filename: str) -> str:
     return f"{base}/wp-admin/export.php?download=true&file={quote(filename)}"
 
 
-class WarcSink:
-    """Writes a run's records into WARC, beside the source's own raw captures: for
-    each post a rendering at its permalink (published posts and pages, when the
-    source has no real pages: ``render``), a conversion record when transforms
-    changed it, and a metadata record; plus ``pages.jsonl``.
+def post_members(
+    post: Post,
+    comments: list[Comment],
+    site: Site,
+    builder: RecordBuilder,
+    *,
+    author: str,
+    warcinfo_id: str,
+    tool: str,
+    render: bool,
+    source: str,
+) -> tuple[list[Member], dict[str, str] | None]:
+    """The WARC records of one post, and its pages.jsonl entry when it has a page.
+
+    A rendering at the permalink (published posts and pages, when the source has no
+    real pages: ``render``), a conversion record when transforms changed the content,
+    and a metadata record. Pure: it runs in worker processes as well.
     """
-
-    def __init__(
-        self, writer: WarcWriter, run_dir: Path, site: Site, *, tool: str, render: bool = True
-    ):
-        self.writer = writer
-        self.render = render
-        self.site = site
-        self.tool = tool
-        self.pages_path = run_dir / PAGES_FILE
-        run_dir.mkdir(parents=True, exist_ok=True)
-        self._pages = (run_dir / (PAGES_FILE + ".open")).open("w", encoding="utf-8")
-        self._authors: dict[str, str] = {}
-        self._post: Post | None = None
-        self._comments: list[Comment] = []
-        self.pages = 0
-
-    def write(self, record: Record) -> None:
-        if isinstance(record, Comment):
-            post = self._post
-            if post is not None and record.post_id == post.id and record.status == "approved":
-                self._comments.append(record)
-            return
-        self._flush()
-        if isinstance(record, Author):
-            self._authors[record.login] = record.display_name or record.login
-        elif isinstance(record, Post):
-            self._post = record
-
-    def _flush(self) -> None:
-        post, comments = self._post, self._comments
-        self._post, self._comments = None, []
-        if post is None:
-            return
-        capture = None
-        if (
-            self.render
-            and post.status == "publish"
-            and post.link
-            and post.post_type not in NO_PAGE_TYPES
-        ):
-            author = self._authors.get(post.author, post.author)
-            page = render_post(
-                post, self.site, author=author, comments=comments, generator=self.tool
+    members: list[Member] = []
+    capture: Member | None = None
+    page = None
+    if render and post.status == "publish" and post.link and post.post_type not in NO_PAGE_TYPES:
+        html = render_post(post, site, author=author, comments=comments, generator=tool)
+        capture = builder.build(
+            "resource",
+            post.link,
+            [("Content-Type", "text/html; charset=utf-8")],
+            b"",
+            html.encode(),
+            warcinfo_id=warcinfo_id,
+        )
+        members.append(capture)
+        if post.content.html != post.content.raw:
+            cleaned = render_post(
+                post,
+                site,
+                author=author,
+                comments=comments,
+                content=post.content.html,
+                generator=tool,
             )
-            capture = self.writer.resource(post.link, "text/html; charset=utf-8", page.encode())
-            if post.content.html != post.content.raw:
-                cleaned = render_post(
-                    post,
-                    self.site,
-                    author=author,
-                    comments=comments,
-                    content=post.content.html,
-                    generator=self.tool,
-                )
-                self.writer.conversion(
+            members.append(
+                builder.conversion(
                     cleaned_uri(post.link),
                     "text/html; charset=utf-8",
                     cleaned.encode(),
                     refers_to=capture,
+                    warcinfo_id=warcinfo_id,
                 )
-            self._write_page(post, capture)
-        fields = [
-            ("wparchive-post-id", str(post.id)),
-            ("wparchive-post-type", post.post_type),
-            ("wparchive-status", post.status),
-            ("wparchive-source", "wxr"),
-        ]
-        removed = post.provenance.get("removed") or []
-        fields += [("wparchive-rule-fired", r.get("rule", "")) for r in removed]
-        links = post.provenance.get("links") or {}
-        fields.append(("wparchive-links-rewritten", str(len(links.get("rewritten", {})))))
-        self.writer.metadata(
-            post.link or post.guid or f"urn:wparchive:post:{post.id}", fields, refers_to=capture
-        )
-
-    def _write_page(self, post: Post, capture: WrittenRecord) -> None:
-        text = " ".join(_TAGS.sub(" ", post.content.html).split())
-        line = {
+            )
+        page = {
             "id": f"post-{post.id}",
-            "url": capture.target_uri,
+            "url": capture.target_uri or "",
             "ts": capture.date,
             "title": post.title,
-            "text": text,
+            "text": " ".join(_TAGS.sub(" ", post.content.html).split()),
         }
-        self._pages.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self.pages += 1
+    fields = [
+        ("wparchive-post-id", str(post.id)),
+        ("wparchive-post-type", post.post_type),
+        ("wparchive-status", post.status),
+        ("wparchive-source", source),
+    ]
+    removed = post.provenance.get("removed") or []
+    fields += [("wparchive-rule-fired", r.get("rule", "")) for r in removed]
+    links = post.provenance.get("links") or {}
+    fields.append(("wparchive-links-rewritten", str(len(links.get("rewritten", {})))))
+    members.append(
+        builder.metadata(
+            post.link or post.guid or f"urn:wparchive:post:{post.id}",
+            fields,
+            refers_to=capture,
+            warcinfo_id=warcinfo_id,
+        )
+    )
+    return members, page
+
+
+class WarcSink:
+    """The run's WARC files and pages.jsonl, fed with records built by `post_members`
+    (in this process or in workers) beside the source's own raw captures."""
+
+    def __init__(self, writer: WarcWriter, run_dir: Path):
+        self.writer = writer
+        self.pages_path = run_dir / PAGES_FILE
+        run_dir.mkdir(parents=True, exist_ok=True)
+        self._pages = (run_dir / (PAGES_FILE + ".open")).open("wb")
+        self.pages = 0
+
+    def write_encoded(self, members: list[Member], pages: list[dict[str, str]]) -> None:
+        for member in members:
+            self.writer.append(member)
+        for page in pages:
+            self._pages.write(orjson.dumps(page, option=orjson.OPT_APPEND_NEWLINE))
+            self.pages += 1
 
     def close(self, fixity: Iterable[Path] = ()) -> None:
         """Finish the pages file and the WARC. The last record holds the SHA-256 of the
         run's files written outside the WARC (``fixity``, and pages.jsonl), so a
         changed byte in any of them is found by `wparchive verify`."""
-        self._flush()
         self._pages.close()
         os.replace(self._pages.name, self.pages_path)
         fields = [

@@ -363,9 +363,10 @@ def _wp_fields(elem: etree._Element) -> tuple[dict[str, str], list[etree._Elemen
     """The text of an element's ``wp:`` children by local name, and its other children."""
     fields: dict[str, str] = {}
     rest: list[etree._Element] = []
+    cache = _TAG_CACHE  # hot loop: a local name and an inlined cache hit
     for child in elem:
-        kind, local = _kind(child.tag)
-        if kind == "wp" and len(child) == 0:
+        kind, local = cache.get(child.tag) or _kind(child.tag)
+        if kind == "wp" and not len(child):
             fields[local] = child.text or ""
         else:
             rest.append(child)
@@ -594,8 +595,9 @@ class _FileParser:
         post = Post(id=0)
         metas: list[etree._Element] = []
         comments: list[etree._Element] = []
+        cache = _TAG_CACHE
         for child in item:
-            kind, local = _kind(child.tag)
+            kind, local = cache.get(child.tag) or _kind(child.tag)
             if kind == "wp":
                 if local == "postmeta":
                     metas.append(child)

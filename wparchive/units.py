@@ -1,0 +1,167 @@
+"""Units of work: a post with its comments, or one author or term record.
+
+Transforms and encoding (JSON lines, WARC records compressed) are the costly
+part of a run and depend on nothing but the unit itself, so they run in a pool
+of worker processes while the main process reads the source and writes files in
+order. With one job they run in-process through the very same code.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import RECORD_TYPES, Author, Comment, Post, Record, Site
+from .sinks.json_archive import encode_line, record_category, record_to_dict
+from .sinks.warc import Member, RecordBuilder, post_members
+
+Transform = Callable[[Record], Record]
+
+# Units per batch sent to a worker, and batches in flight per worker: enough to
+# amortise inter-process overhead, few enough to keep memory bounded.
+BATCH = 32
+IN_FLIGHT = 3
+
+
+@dataclass
+class Encoded:
+    """What a unit becomes: archive lines, WARC records and page entries, in order."""
+
+    lines: bytes = b""
+    members: list[Member] = field(default_factory=list)
+    pages: list[dict[str, str]] = field(default_factory=list)
+    types: list[tuple[str, str]] = field(default_factory=list)  # (record type, category)
+
+
+@dataclass
+class UnitEncoder:
+    """Everything needed to turn a unit into bytes; read-only once the run starts."""
+
+    site: Site
+    transforms: Sequence[Transform] = ()
+    keep_personal_data: bool = False
+    builder: RecordBuilder | None = None  # None: no WARC
+    render: bool = True
+    source: str = "wxr"
+    tool: str = "wparchive"
+
+    def __call__(self, unit: list[Record], authors: dict[str, str], warcinfo_id: str) -> Encoded:
+        out = Encoded()
+        lines = []
+        records = []
+        for record in unit:
+            for transform in self.transforms:
+                record = transform(record)
+            records.append(record)
+            data = record_to_dict(record, keep_personal_data=self.keep_personal_data)
+            lines.append(encode_line(data))
+            out.types.append((RECORD_TYPES[type(record)], record_category(record)))
+        out.lines = b"".join(lines)
+        head = records[0]
+        if self.builder is not None and isinstance(head, Post):
+            comments = [c for c in records[1:] if isinstance(c, Comment) and c.status == "approved"]
+            out.members, page = post_members(
+                head,
+                comments,
+                self.site,
+                self.builder,
+                author=authors.get(head.author, head.author),
+                warcinfo_id=warcinfo_id,
+                tool=self.tool,
+                render=self.render,
+                source=self.source,
+            )
+            if page is not None:
+                out.pages.append(page)
+        return out
+
+
+def group_units(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """Each post with the comments that follow it; every other record on its own."""
+    unit: list[Record] = []
+    for record in records:
+        head = unit[0] if unit else None
+        if isinstance(record, Comment) and isinstance(head, Post) and record.post_id == head.id:
+            unit.append(record)
+            continue
+        if unit:
+            yield unit
+        unit = [record]
+    if unit:
+        yield unit
+
+
+# -- the worker side -------------------------------------------------------------------
+
+_encoder: UnitEncoder | None = None
+
+
+def _init(encoder: UnitEncoder) -> None:
+    global _encoder
+    _encoder = encoder
+
+
+def _encode_batch(
+    batch: list[list[Record]], authors: dict[str, str], warcinfo_id: str
+) -> list[Encoded]:
+    assert _encoder is not None
+    return [_encoder(unit, authors, warcinfo_id) for unit in batch]
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def encode_units(
+    units: Iterable[list[Record]],
+    encoder: UnitEncoder,
+    *,
+    jobs: int,
+    warcinfo_id: Callable[[], str],
+) -> Iterator[tuple[list[Record], Encoded]]:
+    """Encode every unit, in order: in this process (``jobs`` 1) or in a worker pool.
+
+    The pool sees at most ``jobs * IN_FLIGHT`` batches at a time, so memory stays
+    bounded whatever the source's size; results come back in the source's order.
+    Authors are tracked here, as they stream past, and sent along with each batch.
+    """
+    authors: dict[str, str] = {}
+
+    def note(unit: list[Record]) -> None:
+        if isinstance(unit[0], Author):
+            authors[unit[0].login] = unit[0].display_name or unit[0].login
+
+    if jobs <= 1:
+        for unit in units:
+            note(unit)
+            yield unit, encoder(unit, authors, warcinfo_id())
+        return
+    # fork: the workers inherit the encoder (transforms, indexes) without pickling it.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_init, initargs=(encoder,)) as pool:
+        pending: deque[tuple[list[list[Record]], Any]] = deque()
+        batch: list[list[Record]] = []
+
+        def submit() -> None:
+            pending.append(
+                (batch, pool.apply_async(_encode_batch, (batch, dict(authors), warcinfo_id())))
+            )
+
+        for unit in units:
+            note(unit)
+            batch.append(unit)
+            if len(batch) >= BATCH:
+                submit()
+                batch = []
+                while len(pending) >= jobs * IN_FLIGHT:
+                    done, result = pending.popleft()
+                    yield from zip(done, result.get(), strict=True)
+        if batch:
+            submit()
+        while pending:
+            done, result = pending.popleft()
+            yield from zip(done, result.get(), strict=True)
