@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def test_archive_writes_header_records_and_end_line(export, tmp_path):
     assert header["source"]["kind"] == "wxr"
     [file] = header["source"]["files"]
     assert file["name"] == "export.xml" and file["bytes"] == export.stat().st_size
-    assert len(file["sha256"]) == 64
+    assert file["sha256"] == hashlib.sha256(export.read_bytes()).hexdigest()
     assert header["site"]["wxr_version"] == "1.2"
     assert [d["type"] for d in data[1:-1]] == ["author", "post", "comment", "comment", "post"]
     assert end == {

@@ -144,6 +144,15 @@ class ArchiveOptions:
     source_organization: str = ""
     contact_email: str = ""
     external_identifier: str = ""
+    # The REST source (a site's URL). The password of ``user`` comes from ``password``,
+    # WPARCHIVE_APP_PASSWORD, ~/.netrc, or ``ask_password(user, host)``; never printed.
+    user: str = ""
+    password: str | None = field(default=None, repr=False)
+    ask_password: Callable[[str, str], str] | None = field(default=None, repr=False)
+    concurrency: int = 4  # requests in flight at most
+    rate: float = 0.0  # requests per second at most; 0: no limit
+    timeout: float = 30.0  # seconds to connect, and between bytes received
+    pages: bool = True  # also capture each published post's permalink page
 
 
 def _software() -> str:
@@ -191,15 +200,14 @@ def run_archive(
         keep_personal_data=options.keep_personal_data,
     )
     json_sink = JsonArchiveWriter(summary.archive, keep_personal_data=options.keep_personal_data)
-    json_sink.open(
-        {
-            "created": now_iso(),
-            "tool": f"wparchive {__version__}",
-            "source": summary.source,
-            "site": dataclasses.asdict(site),
-            "personal_data": summary.to_dict()["personal_data"],
-        }
-    )
+    header = {
+        "created": now_iso(),
+        "tool": f"wparchive {__version__}",
+        "source": summary.source,
+        "site": dataclasses.asdict(site),
+        "personal_data": summary.to_dict()["personal_data"],
+    }
+    json_sink.open(header)
     warc_sink: WarcSink | None = None
     if options.warc:
         writer = WarcWriter(
@@ -231,12 +239,14 @@ def run_archive(
     try:
         _copy(records, encoder, json_sink, warc_sink, summary, source, progress, options.jobs)
     except WxrError as exc:
-        _abort(json_sink, warc_sink)
+        _abort(json_sink, warc_sink, source)
         raise SourceError(str(exc)) from exc
     except BaseException:
-        _abort(json_sink, warc_sink)
+        _abort(json_sink, warc_sink, source)
         raise
-    json_sink.close()
+    source.finish()
+    summary.source = header["source"] = source.describe()
+    json_sink.close(header)
     if warc_sink is not None:
         warc_sink.close(fixity=[summary.archive])
         summary.warc_files = list(warc_sink.writer.files)
@@ -245,8 +255,9 @@ def run_archive(
     return summary
 
 
-def _abort(json_sink: JsonArchiveWriter, warc_sink: WarcSink | None) -> None:
+def _abort(json_sink: JsonArchiveWriter, warc_sink: WarcSink | None, source: Source) -> None:
     """Stop writing, leaving ``*.open`` files as evidence of an incomplete run."""
+    source.finish()
     json_sink.abort()
     if warc_sink is not None:
         warc_sink.abort()
@@ -353,6 +364,7 @@ def inspect_sources(
                 progress(*source.position()[:2], done)
     except WxrError as exc:
         raise SourceError(str(exc)) from exc
+    source.finish()
     summary.source = source.describe()
     summary.duplicates = source.duplicates
     return summary

@@ -86,7 +86,9 @@ class JsonArchiveWriter:
     def open(self, header: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = self.open_path.open("wb")
-        self._line({"type": "archive", "format": FORMAT, "version": VERSION, **header})
+        line = encode_line({"type": "archive", "format": FORMAT, "version": VERSION, **header})
+        self._fh.write(line)
+        self._header_length = len(line)
 
     def write(self, record: Record) -> None:
         line = encode_line(record_to_dict(record, keep_personal_data=self.keep_personal_data))
@@ -101,9 +103,20 @@ class JsonArchiveWriter:
             if kind == "post":
                 self.post_types[category] += 1
 
-    def close(self) -> None:
-        """Write the end line, flush to disk and give the file its final name."""
+    def close(self, header: dict[str, Any] | None = None) -> None:
+        """Write the end line, flush to disk and give the file its final name.
+
+        ``header`` replaces line 1 in place: facts that were placeholders of the same
+        length when the archive was opened (the export files' SHA-256)."""
         assert self._fh is not None, "open() first"
+        if header is not None:
+            line = encode_line({"type": "archive", "format": FORMAT, "version": VERSION, **header})
+            if len(line) != self._header_length:
+                raise ValueError("the final header must have the length of the first")
+            position = self._fh.tell()
+            self._fh.seek(0)
+            self._fh.write(line)
+            self._fh.seek(position)
         counts = {t: self.counts.get(t, 0) for t in ("author", "term", "post", "comment", "media")}
         self._line({"type": "end", "counts": {**counts, "post_types": dict(self.post_types)}})
         self._fh.flush()

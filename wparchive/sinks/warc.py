@@ -18,7 +18,9 @@ import socket
 import tempfile
 import uuid
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -370,6 +372,7 @@ class WarcWriter:
         self._warcinfo_id = ""
         # payload digest -> (target uri, date) of its first capture, for revisits
         self._payloads: dict[str, tuple[str, str]] = {}
+        self._queued: deque[Future[Member]] = deque()
 
     # -- files ---------------------------------------------------------------
 
@@ -407,6 +410,8 @@ class WarcWriter:
 
     def close(self) -> list[Path]:
         """Close the current file (renaming it from ``.open``); return every file written."""
+        while self._queued:
+            self._place(self._queued.popleft().result())
         self._close_file()
         return self.files
 
@@ -442,9 +447,18 @@ class WarcWriter:
         )
         return self.append(member)
 
+    def enqueue(self, future: Future[Member]) -> None:
+        """A record still being built elsewhere: placed before any record appended later."""
+        self._queued.append(future)
+
     def append(self, member: Member) -> WrittenRecord:
         """Place a built record: in the current file, or first in a new one when it
         would pass ``max_size`` — decided before anything is written."""
+        while self._queued:
+            self._place(self._queued.popleft().result())
+        return self._place(member)
+
+    def _place(self, member: Member) -> WrittenRecord:
         if member.warcinfo_id != self.warcinfo_id:
             member = member.rebase(self.warcinfo_id)
         if self._in_file and self._size + member.size > self.max_size:

@@ -33,6 +33,10 @@ class Source(Protocol):
         """Progress so far: (done, total or None, unit), e.g. bytes of the export read."""
         ...
 
+    def finish(self) -> None:
+        """Wait for any background work; `describe` is final afterwards."""
+        ...
+
     def start_capture(self, writer: WarcWriter) -> None:
         """Write raw captures to this WARC writer from now on (and what exists already)."""
         ...

@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -215,7 +216,8 @@ class WxrReader:
         self._author_logins: set[str] = set()
         self._stream: _CleanStream | None = None
         self._done_bytes = 0
-        self._described: list[dict[str, Any]] | None = None
+        self._hashing: Future[list[dict[str, Any]]] | None = None
+        self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wxr-files")
         self._total = sum(p.stat().st_size for p in self.paths if p.exists())
 
     # -- the Source protocol (wparchive.sources.Source) ------------------------
@@ -233,21 +235,57 @@ class WxrReader:
         )
 
     def describe(self) -> dict[str, Any]:
-        if self._described is None:
-            self._described = [dataclasses.asdict(describe_file(p)) for p in self.paths]
-        return {"kind": "wxr", "files": self._described}
+        """The files' names, sizes and SHA-256.
+
+        The hashes are computed in a background thread while the files are parsed;
+        until they are ready each ``sha256`` is a placeholder of the same length,
+        so the archive header can be written first and corrected in place at the end.
+        """
+        if self._hashing is None:
+            self._hashing = self._background.submit(
+                lambda: [dataclasses.asdict(describe_file(p)) for p in self.paths]
+            )
+        if self._hashing.done():
+            return {"kind": "wxr", "files": self._hashing.result()}
+        placeholder = "0" * 64
+        files = [
+            {"name": p.name, "sha256": placeholder, "bytes": p.stat().st_size} for p in self.paths
+        ]
+        return {"kind": "wxr", "files": files}
+
+    def finish(self) -> None:
+        """Wait for the background work (hashes, export records) to end."""
+        self.describe()  # starts the hashing if nothing asked for it yet
+        assert self._hashing is not None
+        self._hashing.result()
+        self._background.shutdown(wait=True)
 
     def position(self) -> tuple[int, int | None, str]:
         return self.bytes_read, self.bytes_total, "bytes"
 
     def start_capture(self, writer: Any) -> None:
-        """Archive each export file byte for byte, as a resource record."""
+        """Archive each export file byte for byte, as a resource record.
+
+        Compressing a big export takes as long as parsing it, so the records are
+        built in a background thread (zlib and hashlib release the GIL) and placed
+        first in the WARC once ready."""
         from ..sinks.warc import export_uri
 
         assert self.site is not None, "the Site record comes first"
-        for path, facts in zip(self.paths, self.describe()["files"], strict=True):
+        warcinfo_id = writer.warcinfo_id
+        for path in self.paths:
             # text/xml is what WordPress's export.php serves the file as.
-            writer.resource(export_uri(self.site, facts["name"]), "text/xml; charset=utf-8", path)
+            writer.enqueue(
+                self._background.submit(
+                    writer.builder.build,
+                    "resource",
+                    export_uri(self.site, path.name),
+                    [("Content-Type", "text/xml; charset=utf-8")],
+                    b"",
+                    path,
+                    warcinfo_id=warcinfo_id,
+                )
+            )
 
     @property
     def bytes_read(self) -> int:
