@@ -171,3 +171,13 @@ def test_integers_beyond_64_bits_in_meta_are_kept_exactly(tmp_path):
     summary = wparchive.archive(path, out=tmp_path, warc=False)
     [post] = [d for d in lines(summary.archive) if d["type"] == "post"]
     assert post["meta"]["big"] == [[123456789012345678901234]]
+
+
+def test_unicode_line_separators_never_split_an_archive_line(tmp_path):
+    path = tmp_path / "sep.xml"
+    path.write_text(wxr(item(1, title="a\u2028b\u2029c\u0085d")), encoding="utf-8")
+    summary = wparchive.archive(path, out=tmp_path, warc=False)
+    text = summary.archive.read_text(encoding="utf-8")
+    assert text.splitlines() == text.split("\n")[:-1]
+    [post] = [d for d in lines(summary.archive) if d["type"] == "post"]
+    assert post["title"] == "a\u2028b\u2029c\u0085d"

@@ -113,6 +113,7 @@ class Comment:
     content: Content = field(default_factory=Content)
     meta: Meta = field(default_factory=dict)
     meta_raw: Meta = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -139,6 +139,12 @@ class ArchiveOptions:
     cdxj: bool = False
     wacz: bool = False
     bag: bool = False
+    # cleaning: remove plugin and theme artifacts (wparchive.clean)
+    clean: bool = True
+    locale: str | None = None  # default: the site's language
+    keep: tuple[str, ...] = ()  # rule families whose artifacts are kept
+    only: tuple[str, ...] = ()  # apply only these families
+    l10n_dirs: tuple[Path, ...] = ()  # a site's wp-content/languages: its own catalogs
     jobs: int = field(default_factory=default_jobs)  # worker processes for transforms/encoding
     # bag-info.txt fields (RFC 8493 reserved names)
     source_organization: str = ""
@@ -229,7 +235,7 @@ def run_archive(
         source.start_capture(writer)
     encoder = UnitEncoder(
         site=site,
-        transforms=list(transforms),
+        transforms=[*_builtin_transforms(options, site), *transforms],
         keep_personal_data=options.keep_personal_data,
         builder=warc_sink.writer.builder if warc_sink is not None else None,
         render=source.renders_pages,
@@ -253,6 +259,23 @@ def run_archive(
     summary.duplicates = source.duplicates
     _package(summary, options, warc_sink.pages_path if warc_sink is not None else None)
     return summary
+
+
+def _builtin_transforms(options: ArchiveOptions, site: Site) -> list[Transform]:
+    """The transforms the options ask for, in order: clean, then links."""
+    transforms: list[Transform] = []
+    if options.clean:
+        from .clean import CleanTransform
+
+        clean = CleanTransform(
+            options.locale or site.language or None,
+            keep=options.keep,
+            only=options.only,
+            l10n_dirs=options.l10n_dirs,
+        )
+        clean.cleaner  # noqa: B018 - built once here, so forked workers inherit it
+        transforms.append(clean)
+    return transforms
 
 
 def _abort(json_sink: JsonArchiveWriter, warc_sink: WarcSink | None, source: Source) -> None:

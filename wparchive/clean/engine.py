@@ -7,9 +7,11 @@ which must occur in the source (as written or with its character references
 decoded, compared case-insensitively) for the rule to possibly match; a field
 where no rule's needles occur is returned as it is, without parsing. Classes,
 ids, attribute values and comment markers can't reach the parsed tree without
-their characters being in the source, so this never skips a real match. When
-rules fire, the output is re-serialised; when none does, the input comes back
-unchanged, byte for byte.
+their characters being in the source, so this never skips a real match (rules
+whose match can't be reduced to needles, e.g. localized text, always run; they
+apply to pages and scraped text, not to post fields). When rules fire, the
+output is re-serialised; when none does, the input comes back unchanged, byte
+for byte.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 import html as html_mod
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -32,7 +35,7 @@ from .rules import KINDS, Rule, select_rules
 from .shortcodes import ShortcodeRule, clean_shortcodes
 
 if TYPE_CHECKING:
-    from .text import TextCleaner
+    from .text import TextCleaner, TextOutcome
 
 Kind = Literal["content", "excerpt", "comment", "page"]
 
@@ -101,21 +104,24 @@ def ledger(removed: Iterable[Removal], field_name: str) -> list[dict[str, object
     """Provenance entries: one per rule that fired in a field, with the (truncated) texts
     it removed and how many times it fired (a block editor post fires the block-comment
     rule once per block)."""
-    grouped: dict[str, dict[str, object]] = {}
+    families: dict[str, str] = {}  # rule → family, in the order rules first fired
     texts: dict[str, list[str]] = {}
+    counts: Counter[str] = Counter()
     for r in removed:
-        entry = grouped.get(r.rule)
-        if entry is None:
-            entry = grouped[r.rule] = {"rule": r.rule, "family": r.family, "field": field_name}
-            entry["count"] = 0
-            texts[r.rule] = []
-        entry["count"] = int(entry["count"]) + 1  # type: ignore[call-overload]
-        if r.text and r.text not in texts[r.rule]:
-            texts[r.rule].append(r.text)
-    for rule, entry in grouped.items():
-        entry["text"] = truncate(" | ".join(texts[rule]))
+        families.setdefault(r.rule, r.family)
+        seen = texts.setdefault(r.rule, [])
+        counts[r.rule] += 1
+        if r.text and r.text not in seen:
+            seen.append(r.text)
     return [
-        {k: e[k] for k in ("rule", "family", "field", "text", "count")} for e in grouped.values()
+        {
+            "rule": rule,
+            "family": family,
+            "field": field_name,
+            "text": truncate(" | ".join(texts[rule])),
+            "count": counts[rule],
+        }
+        for rule, family in families.items()
     ]
 
 
@@ -124,16 +130,18 @@ def text_of(el: etree._Element) -> str:
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
-        if isinstance(node.tag, str) and node.tag not in _NO_TEXT:
-            parts.append(node.text or "")
-            for child in node:
+        # Blocks and line breaks separate words; inline tags don't ("Lea<b>ve</b>").
+        gap = " " if node.tag in BLOCK_TAGS or node.tag == "br" else ""
+        parts.append(gap + (node.text or ""))
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _NO_TEXT:
                 walk(child)
-                parts.append(child.tail or "")
-        elif not isinstance(node.tag, str):
-            return
+            parts.append(child.tail or "")
+        parts.append(gap)
 
-    walk(el)
-    return normalize_text(" ".join(parts))
+    if isinstance(el.tag, str):
+        walk(el)
+    return normalize_text("".join(parts))
 
 
 def _describe(el: etree._Element) -> str:
@@ -199,6 +207,7 @@ class _Compiled:
     regex: re.Pattern[str] | None = None
     shortcode: ShortcodeRule | None = None
     needles: tuple[str, ...] | None = None
+    needle_regex: re.Pattern[str] | None = None
 
 
 class Cleaner:
@@ -233,11 +242,18 @@ class Cleaner:
             kind: [c for c in compiled if kind in c.rule.kinds] for kind in KINDS
         }
         self._text: TextCleaner | None = None
+        # Every needle of a kind's rules, checked once per field (not once per rule).
+        self._needles = {
+            kind: sorted({n for c in rules for n in (c.needles or ())})
+            for kind, rules in self._by_kind.items()
+        }
 
     # --- compilation ---------------------------------------------------------
 
     def _compile(self, rule: Rule) -> _Compiled:
         c = _Compiled(rule, needles=rule.needles)
+        if rule.needle_pattern is not None:
+            c.needle_regex = re.compile(rule.needle_pattern, re.I)
         if rule.match == "css":
             c.xpath = etree.XPath(css_to_xpath(rule.value), namespaces=_NS)
         elif rule.match == "xpath":
@@ -305,7 +321,7 @@ class Cleaner:
         """Set ``comment.content.html`` from ``comment.content.raw``.
 
         The ledger goes to ``comment.provenance["removed"]`` when the record has a
-        ``provenance`` dict (the format-1 comment has none: then only the html is set).
+        ``provenance`` dict.
         """
         return clean_comment(self, comment)
 
@@ -315,29 +331,39 @@ class Cleaner:
         ``result.text`` is the kept text, ``result.html`` the same as ``<p>``
         paragraphs. Rules act on whole paragraphs at the head and tail of the text.
         """
-        from .text import TextCleaner, blocks_to_html, blocks_to_text
+        from .text import blocks_to_html, blocks_to_text
+
+        out = self.text_pass(text)
+        return CleanResult(blocks_to_html(out.blocks), out.removed, blocks_to_text(out.blocks))
+
+    def text_pass(self, text: str) -> TextOutcome:
+        """The blocks of scraped text the text rules keep, and what they removed."""
+        from .text import TextCleaner
 
         if self._text is None:
             self._text = TextCleaner(self)
-        out = self._text.clean(text)
-        return CleanResult(blocks_to_html(out.blocks), out.removed, blocks_to_text(out.blocks))
+        return self._text.clean(text)
 
     # --- HTML ------------------------------------------------------------------
 
-    def _candidates(self, source: str, rules: list[_Compiled]) -> list[_Compiled]:
+    def candidates(self, source: str, kind: str) -> list[_Compiled]:
+        """The rules of `kind` that may match `source`: the sound pre-check (module doc)."""
+        rules = self._by_kind[kind]
+        needles = self._needles[kind]
         lower = source.lower()
-        decoded: str | None = None
-        hits = []
-        for c in rules:
-            if c.needles is None or any(n in lower for n in c.needles):
-                hits.append(c)
-                continue
-            if "&" in source:
-                if decoded is None:
-                    decoded = html_mod.unescape(source).lower()
-                if any(n in decoded for n in c.needles):
-                    hits.append(c)
-        return hits
+        present = {n for n in needles if n in lower}
+        decoded = html_mod.unescape(source) if "&" in source else None
+        if decoded is not None:
+            decoded_lower = decoded.lower()
+            present |= {n for n in needles if n not in present and n in decoded_lower}
+        texts = [t for t in (source, decoded) if t is not None]
+
+        def may_match(c: _Compiled) -> bool:
+            if c.needles is None or not present.isdisjoint(c.needles):
+                return True
+            return c.needle_regex is not None and any(c.needle_regex.search(t) for t in texts)
+
+        return [c for c in rules if may_match(c)]
 
     def clean_html(self, html: str, *, kind: Kind = "content") -> CleanResult:
         """Clean one HTML field: a post's content or excerpt, a comment, or a whole page.
@@ -349,7 +375,7 @@ class Cleaner:
             raise ValueError(f"kind must be content, excerpt, comment or page, not {kind!r}")
         if not html or not html.strip():
             return CleanResult(html)
-        rules = self._candidates(html, self._by_kind[kind])
+        rules = self.candidates(html, kind)
         if not rules:
             return CleanResult(html)
         removed: list[Removal] = []
@@ -359,8 +385,9 @@ class Cleaner:
             return CleanResult(source, removed)
         try:
             root = self.parse(source, kind)
-        except (etree.ParserError, ValueError):
-            return CleanResult(source, removed)  # unparseable: leave it as it is
+        except (etree.ParserError, ValueError, AssertionError):
+            # lxml.html refuses some broken fragments ("too many bodies"): leave them be.
+            return CleanResult(source, removed)
         fired = self.apply(root, dom_rules, removed)
         if kind != "page":
             fired += self.apply_edges(root, dom_rules, removed)
@@ -461,7 +488,9 @@ class Cleaner:
         return truncate(f"<!--{node.text}-->")
 
     def _to_lazy_image(self, img: etree._Element, root: etree._Element) -> str | None:
-        real = next((img.get(a) for a in ("data-lazy-src", "data-src", "data-orig-src") if img.get(a)), None)
+        real = next(
+            (img.get(a) for a in ("data-lazy-src", "data-src", "data-orig-src") if img.get(a)), None
+        )
         src = img.get("src", "")
         placeholder = bool(_LAZY_PLACEHOLDER.search(src))
         changed = False
@@ -599,11 +628,17 @@ class _Block:
             _drop(self.el, self.container)
             return
         before, _, after = self._loose()
-        setattr(self.owner, self.attr, before.rstrip() + after if self.from_end else before + after.lstrip())
+        setattr(
+            self.owner,
+            self.attr,
+            before.rstrip() + after if self.from_end else before + after.lstrip(),
+        )
 
     def cut(self, regex: re.Pattern[str], from_end: bool) -> str | None:
         """Remove `regex`'s match from the block's last (or first) text; the removed text."""
-        owner, attr = (self.owner, self.attr) if self.el is None else _edge_text_node(self.el, from_end)
+        owner, attr = (
+            (self.owner, self.attr) if self.el is None else _edge_text_node(self.el, from_end)
+        )
         if owner is None:
             return None
         value = getattr(owner, attr) or ""
@@ -669,17 +704,12 @@ def inner_html(el: etree._Element) -> str:
     return "".join(out)
 
 
-def iter_fields(post: Post) -> Iterator[tuple[str, Kind]]:
-    yield "content", "content"
-    yield "excerpt", "excerpt"
-
-
 def clean_post(cleaner: Cleaner, post: Post) -> Post:
     """Set `post`'s content.html and excerpt.html from their raw forms; record the ledger."""
     entries: list[dict[str, object]] = []
-    for name, kind in iter_fields(post):
+    for name in ("content", "excerpt"):
         content = getattr(post, name)
-        result = cleaner.clean_html(content.raw, kind=kind)
+        result = cleaner.clean_html(content.raw, kind=name)
         content.html = result.html
         entries.extend(ledger(result.removed, name))
     if entries:

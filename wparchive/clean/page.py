@@ -24,7 +24,6 @@ from .css import css_to_xpath
 from .engine import BLOCK_TAGS, Cleaner, Removal, inner_html
 from .locales import normalize_text
 from .text import (
-    TextCleaner,
     blocks_to_html,
     blocks_to_text,
     is_title_like,
@@ -50,7 +49,7 @@ DATE_SELECTORS = (
     "time.entry-date[datetime], .wp-block-post-date time[datetime], time.published[datetime]",
     "time[datetime]",
 )
-COMMENT_CONTENT = ".comment-content, .wp-block-comment-content, .comment-text, .comment-body > p"
+COMMENT_CONTENT = ".comment-content, .wp-block-comment-content, .comment-text"
 COMMENT_AUTHOR = ".comment-author .fn, .wp-block-comment-author-name, .comment-author, cite.fn, .fn"
 COMMENT_AREA = "#comments, .comments-area, .wp-block-comments, ol.commentlist, ol.comment-list"
 
@@ -111,7 +110,7 @@ class Page:
         """A small standalone HTML document of the post."""
         from html import escape
 
-        out = ["<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"]
+        out = ['<!DOCTYPE html>\n<html><head><meta charset="utf-8">']
         out.append(f"<title>{escape(self.title)}</title></head><body><article>")
         if self.title:
             out.append(f"<h1>{escape(self.title)}</h1>")
@@ -119,9 +118,9 @@ class Page:
             out.append(f'<time datetime="{escape(self.date)}">{escape(self.date)}</time>')
         out.append(self.content_html)
         if self.comments:
-            out.append("<section class=\"comments\">")
+            out.append('<section class="comments">')
             for c in self.comments:
-                out.append("<article class=\"comment\"><footer>")
+                out.append('<article class="comment"><footer>')
                 out.append(escape(" · ".join(x for x in (c.get("author"), c.get("date")) if x)))
                 out.append("</footer>")
                 out.extend(f"<p>{escape(p)}</p>" for p in c["content_text"].split("\n\n"))
@@ -176,13 +175,13 @@ def extract_page(
 
 
 def _page_from_text(source: str, cleaner: Cleaner) -> Page:
-    if cleaner._text is None:  # noqa: SLF001 - the cleaner's own cache
-        cleaner._text = TextCleaner(cleaner)  # noqa: SLF001
-    out = cleaner._text.clean(source)  # noqa: SLF001
+    out = cleaner.text_pass(source)
     blocks = out.blocks
     title = ""
     if blocks:
-        confirmed = out.title_hint and strip_quotes(normalize_text(blocks[0].text)) == out.title_hint
+        confirmed = (
+            out.title_hint and strip_quotes(normalize_text(blocks[0].text)) == out.title_hint
+        )
         if confirmed or is_title_like(blocks):
             title = normalize_text(blocks.pop(0).text)
     date = None
@@ -221,21 +220,23 @@ def html_to_text(el: etree._Element) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _comments(doc: etree._Element, cleaner: Cleaner, removed: list[Removal]) -> list[dict[str, Any]]:
+def _comments(doc: etree._Element) -> list[dict[str, Any]]:
+    """The comments of a page's comment list: author, date and text of each."""
     comments = []
     for content in _xpath(COMMENT_CONTENT)(doc):
         container = next(
             (
                 a
                 for a in content.iterancestors()
-                if a.tag in ("li", "article")
-                or "comment-body" in (a.get("class") or "").split()
+                if a.tag in ("li", "article") or "comment-body" in (a.get("class") or "").split()
             ),
             None,
         )
         scope = container if container is not None else content.getparent()
         author = _first_outside(scope, COMMENT_AUTHOR, content)
-        date_el = _first_outside(scope, "time[datetime], .comment-metadata a, .wp-block-comment-date", content)
+        date_el = _first_outside(
+            scope, "time[datetime], .comment-metadata a, .wp-block-comment-date", content
+        )
         date = None
         if date_el is not None:
             date = date_el.get("datetime") or normalize_text(date_el.text_content()) or None
@@ -274,11 +275,11 @@ def _first_outside(
 def _page_from_html(source: str, cleaner: Cleaner) -> Page:
     removed: list[Removal] = []
     rules = cleaner.compiled("page")
-    source = cleaner.clean_shortcodes(source, cleaner._candidates(source, rules), removed)  # noqa: SLF001
+    source = cleaner.clean_shortcodes(source, cleaner.candidates(source, "page"), removed)
     try:
         doc = lxml.html.document_fromstring(source)
-    except (etree.ParserError, ValueError):
-        return Page("", None, "", "", [], [])
+    except (etree.ParserError, ValueError, AssertionError):
+        return Page("", None, "", "", [], removed)
     cleaner.apply(doc, rules, removed)
     article = _first(doc, ARTICLE_SELECTORS)
     scope = article if article is not None else doc
@@ -296,7 +297,7 @@ def _page_from_html(source: str, cleaner: Cleaner) -> Page:
     else:
         meta = doc.xpath("//meta[@property='article:published_time']/@content")
         date = str(meta[0]) if meta else None
-    comments = _comments(doc, cleaner, removed)
+    comments = _comments(doc)
     content = _first_of((scope, doc), CONTENT_SELECTORS)
     if content is None:
         content = scope if scope is not doc else doc.find("body")
@@ -306,8 +307,10 @@ def _page_from_html(source: str, cleaner: Cleaner) -> Page:
     for el in _xpath(COMMENT_AREA)(content):
         if el.getparent() is not None:
             el.drop_tree()
-    if title_el is not None and title_el.getparent() is not None and content in set(
-        title_el.iterancestors()
+    if (
+        title_el is not None
+        and title_el.getparent() is not None
+        and content in set(title_el.iterancestors())
     ):
         title_el.drop_tree()
     cleaner.apply_edges(content, rules, removed, title or None)

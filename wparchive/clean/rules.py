@@ -17,9 +17,10 @@ A file holds ``family``, ``description`` and ``[[rules]]``. Each rule has an
 naming a converter), and where it applies: ``kinds`` (``content``, ``excerpt``,
 ``comment``, ``page``, ``text``) and, for text rules, ``where`` (``head``,
 ``tail`` or ``edge`` of the post: text rules never act in the middle of it).
-``needles`` (for ``xpath``, ``comment``-less regexes) lists strings one of which
-the source must contain for the rule to possibly match; rules without them
-always run. Adding a family is adding a file.
+``needles`` (for ``xpath``, ``pattern`` and ``text`` rules; derived for the
+others) lists strings one of which the source must contain, case-insensitively,
+for the rule to possibly match, or ``needle_pattern`` a regex it must match;
+rules with neither always run. Adding a family is adding a file.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Rule:
     to: str | None = None
     where: str = "tail"
     needles: tuple[str, ...] | None = None  # None: can't be pre-checked, always runs
+    needle_pattern: str | None = None  # a regex the source must match instead of needles
     sequence: bool = False
     text_keys: tuple[str, ...] = ()  # heuristics that use localized strings
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -126,6 +128,9 @@ def _rule_from(data: dict[str, Any], family: str, source: str) -> Rule:
     else:
         given = data.get("needles")
         needles = tuple(n.lower() for n in given) if given else None
+    needle_pattern = data.get("needle_pattern")
+    if needle_pattern is not None:
+        needles = ()
     if match == "heuristic" and value not in HEURISTICS:
         raise RuleError(f"{where}: heuristic must be one of {sorted(HEURISTICS)}")
     if match == "text":
@@ -147,6 +152,7 @@ def _rule_from(data: dict[str, Any], family: str, source: str) -> Rule:
         text_keys=text_keys,
         options=options,
         source=source,
+        needle_pattern=needle_pattern,
     )
 
 
@@ -182,7 +188,9 @@ def load_families(directory: Path = RULES_DIR) -> tuple[Family, ...]:
 _ORDER = ("shortcodes", "gutenberg", "lazyload", "emoji")
 
 
-def select_rules(keep: set[str] | frozenset[str] = frozenset(), only: set[str] | frozenset[str] = frozenset()) -> list[Rule]:
+def select_rules(
+    keep: set[str] | frozenset[str] = frozenset(), only: set[str] | frozenset[str] = frozenset()
+) -> list[Rule]:
     """The rules in application order, without the families in `keep` (their artifacts are
     kept) and, when `only` is given, only those families. Unknown names raise ValueError."""
     families = load_families()

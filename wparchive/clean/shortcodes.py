@@ -32,9 +32,7 @@ _ATTR = re.compile(
 )
 # wptexturize turns the quotes of a leftover shortcode into curly ones: undo that for parsing.
 _CURLY = str.maketrans({"“": '"', "”": '"', "″": '"', "‘": "'", "’": "'", "′": "'"})
-_IMAGE = re.compile(
-    r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)\s*(.*)$", re.S | re.I
-)
+_IMAGE = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)\s*(.*)$", re.S | re.I)
 _EMPTY_P = re.compile(r"<p>(?:\s|&nbsp;|\u00a0)*</p>\s*", re.I)
 
 
@@ -95,7 +93,9 @@ def _figure(attrs: dict[str, str], content: str) -> str | None:
         return None
     image, rest = m.group(1), m.group(2).strip()
     caption = attrs.get("caption") or rest
-    classes = " ".join(c for c in ("wp-caption", attrs.get("align", ""), attrs.get("class", "")) if c)
+    classes = " ".join(
+        c for c in ("wp-caption", attrs.get("align", ""), attrs.get("class", "")) if c
+    )
     ident = f' id="{html.escape(attrs["id"])}"' if attrs.get("id") else ""
     return (
         f'<figure{ident} class="{html.escape(classes)}">{image}'
@@ -105,9 +105,7 @@ def _figure(attrs: dict[str, str], content: str) -> str | None:
 
 def _gallery(attrs: dict[str, str], original: str) -> str:
     ids = f' data-ids="{html.escape(attrs["ids"])}"' if attrs.get("ids") else ""
-    return (
-        f'<div class="wparchive-gallery"{ids} data-shortcode="{html.escape(original)}"></div>'
-    )
+    return f'<div class="wparchive-gallery"{ids} data-shortcode="{html.escape(original)}"></div>'
 
 
 def _embed(attrs: dict[str, str], content: str) -> str | None:
@@ -143,9 +141,7 @@ def clean_shortcodes(source: str, rules: list[ShortcodeRule], record: Record) ->
         names = rule.name_regex()
         open_tag = rf"(?<!\[)\[({names})(?![\w-])({_ATTRS})(/)?\](?!\])"
         close_tag = rf"(?<!\[)\[/({names})\](?!\])"
-        paired = re.compile(
-            rf"(?<!\[)\[({names})(?![\w-])({_ATTRS})\](.*?)\[/\1\](?!\])", re.S
-        )
+        paired = re.compile(rf"(?<!\[)\[({names})(?![\w-])({_ATTRS})\](.*?)\[/\1\](?!\])", re.S)
         if rule.action == "convert" or rule.action == "remove":
 
             def convert(m: re.Match[str], rule: ShortcodeRule = rule) -> str:
@@ -208,9 +204,7 @@ def _opening(original: str) -> str:
     return original[: end + 1] if end >= 0 else original
 
 
-def _convert(
-    rule: ShortcodeRule, attrs: dict[str, str], content: str, original: str
-) -> str | None:
+def _convert(rule: ShortcodeRule, attrs: dict[str, str], content: str, original: str) -> str | None:
     if rule.action == "remove":
         return ""
     if rule.to == "figure":

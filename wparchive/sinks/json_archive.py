@@ -60,9 +60,22 @@ def encode_line(data: dict[str, Any]) -> bytes:
     meta can hold).
     """
     try:
-        return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
+        line = orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
     except orjson.JSONEncodeError:
-        return (_fallback.encode(data) + "\n").encode("utf-8")
+        line = (_fallback.encode(data) + "\n").encode("utf-8")
+    if b"\xe2\x80\xa8" in line or b"\xe2\x80\xa9" in line or b"\xc2\x85" in line:
+        # Valid JSON, but Python's str.splitlines() and older JavaScript treat these as
+        # line breaks: escaped, a line of the archive is a line for every reader.
+        for raw, escaped in _LINE_BREAKS:
+            line = line.replace(raw, escaped)
+    return line
+
+
+_LINE_BREAKS = (
+    ("\u2028".encode(), b"\\u2028"),
+    ("\u2029".encode(), b"\\u2029"),
+    ("\u0085".encode(), b"\\u0085"),
+)
 
 
 def record_category(record: Record) -> str:
