@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TaskProgressColumn,
     TextColumn,
@@ -36,10 +37,12 @@ from .pipeline import (
     inspect_sources,
     run_archive,
 )
+from .units import default_jobs
 from .verify import verify_run
 
 app = typer.Typer(
-    help="Archive a WordPress site — from its WXR export — into a portable JSON archive.",
+    help="Archive a WordPress site — from its WXR export or its REST API — into a portable "
+    "JSON archive.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -49,10 +52,10 @@ console = Console(stderr=True, soft_wrap=True)
 out_console = Console()
 
 Sources = Annotated[
-    list[Path],
+    list[str],  # str, not Path: Path("https://x") would fold the URL's double slash
     typer.Argument(
-        help="WordPress export file(s) (WXR .xml or .xml.gz). Several files of one split "
-        "export are merged.",
+        help="WordPress export file(s) (WXR .xml or .xml.gz) — several files of one split "
+        "export are merged — or a site's URL (https://example.org/), read via its REST API.",
         show_default=False,
     ),
 ]
@@ -89,7 +92,8 @@ def _errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         console.print(f"[bold red]Error:[/] {exc}")
-        console.print("Hint: check the path, and that the file is a WordPress export (WXR).")
+        default = "check the path, and that the file is a WordPress export (WXR)."
+        console.print(f"Hint: {getattr(exc, 'hint', '') or default}", markup=False)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         console.print("[bold red]Interrupted.[/] The archive was left as *.open (incomplete).")
@@ -103,8 +107,9 @@ def _errors(debug: bool) -> Iterator[None]:
 
 
 @contextmanager
-def _progress(label: str, quiet: bool) -> Iterator:
-    """A rich progress bar over the bytes of the input, with records and records/s."""
+def _progress(label: str, quiet: bool, unit: str = "bytes") -> Iterator:
+    """A rich progress bar over the bytes of the input (or the items of a site's API),
+    with records and records/s."""
     if quiet:
         yield None
         return
@@ -112,7 +117,7 @@ def _progress(label: str, quiet: bool) -> Iterator:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
-        DownloadColumn(),
+        DownloadColumn() if unit == "bytes" else MofNCompleteColumn(),
         TextColumn("{task.fields[items]:,} items · {task.fields[rate]:,.0f}/s"),
         TimeElapsedColumn(),
     )
@@ -144,6 +149,40 @@ def _print_warnings(summary: Summary) -> None:
         console.print(f"[{colour}]warning:[/] {warning}")
     if len(summary.warnings) > 50:
         console.print(f"[yellow]… and {len(summary.warnings) - 50} more warnings[/]")
+
+
+def _ask_password(user: str, host: str) -> str:
+    """--user's application password, typed without echo (asked only when no other is found)."""
+    return typer.prompt(f"Application password of {user} on {host}", hide_input=True)
+
+
+Keep = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--keep", help="Keep this rule family's artifacts (repeatable).", show_default=False
+    ),
+]
+Only = Annotated[
+    list[str] | None,
+    typer.Option("--only", help="Apply only this rule family (repeatable).", show_default=False),
+]
+
+
+Locale = Annotated[
+    str | None,
+    typer.Option(
+        "--locale", help="The site's locale for cleaning (hu_HU, de-DE...); default: the site's."
+    ),
+]
+L10n = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--l10n",
+        help="A wp-content/languages folder: its .mo/.po catalogs add the site's own "
+        "strings (repeatable).",
+        show_default=False,
+    ),
+]
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.I)
@@ -214,6 +253,59 @@ def archive(
     external_identifier: Annotated[
         str, typer.Option("--external-identifier", help="The bag's External-Identifier.")
     ] = "",
+    user: Annotated[
+        str,
+        typer.Option(
+            "--user",
+            help="REST: the WordPress user whose application password to use (asked for "
+            "without echo unless WPARCHIVE_APP_PASSWORD or ~/.netrc has it).",
+        ),
+    ] = "",
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=32, help="REST: requests in flight at most.")
+    ] = 4,
+    rate: Annotated[
+        float,
+        typer.Option("--rate", min=0, help="REST: requests per second at most (0: no limit)."),
+    ] = 0.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="REST: seconds to wait for the server.")
+    ] = 30.0,
+    pages: Annotated[
+        bool,
+        typer.Option(
+            "--pages/--no-pages", help="REST: also capture each published post's permalink page."
+        ),
+    ] = True,
+    rewrite: Annotated[
+        str,
+        typer.Option(
+            "--rewrite",
+            help="Where links to the site's own pages and media point: relative (into the "
+            "archive), base=URL (the same permalinks on a new host) or none (broken ones are "
+            "still reported).",
+        ),
+    ] = "relative",
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean/--no-clean",
+            help="Remove plugin and theme artifacts from content.html (raw is always kept).",
+        ),
+    ] = True,
+    locale: Locale = None,
+    keep: Keep = None,
+    only: Only = None,
+    l10n: L10n = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes for cleaning and encoding (default: cores).",
+        ),
+    ] = default_jobs(),
     summary_json: Annotated[
         Path | None,
         typer.Option("--summary-json", help="Also write the run summary as JSON to this file."),
@@ -221,7 +313,7 @@ def archive(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     debug: Debug = False,
 ) -> None:
-    """Archive a site from its WordPress export file(s): JSON archive and WARC."""
+    """Archive a site from its WordPress export file(s) or its URL: JSON archive and WARC."""
     options = ArchiveOptions(
         out=out,
         strict=strict,
@@ -237,8 +329,22 @@ def archive(
         source_organization=source_organization,
         contact_email=contact_email,
         external_identifier=external_identifier,
+        user=user,
+        ask_password=_ask_password,
+        concurrency=concurrency,
+        rate=rate,
+        timeout=timeout,
+        pages=pages,
+        rewrite=rewrite,
+        clean=clean,
+        locale=locale,
+        keep=tuple(keep or ()),
+        only=tuple(only or ()),
+        l10n_dirs=tuple(l10n or ()),
+        jobs=jobs,
     )
-    with _errors(debug), _progress("archiving", quiet) as progress:
+    unit = "items" if any(s.startswith(("http://", "https://")) for s in sources) else "bytes"
+    with _errors(debug), _progress("archiving", quiet, unit) as progress:
         summary = run_archive(sources, options, progress=progress)
     _print_warnings(summary)
     console.print(_summary_table(summary, f"{summary.site.title or 'site'} → {summary.run_dir}"))
@@ -247,6 +353,11 @@ def archive(
         f" · duplicates merged: {summary.duplicates} · warnings: {len(summary.warnings)}"
         f" · WARC files: {len(summary.warc_files)}"
     )
+    if summary.links_rewritten or summary.unresolved:
+        console.print(
+            f"links: {summary.links_rewritten:,} rewritten · "
+            f"{sum(summary.unresolved.values()):,} to pages not in the archive"
+        )
     if summary_json is not None:
         summary_json.write_text(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
     if summary.lost:
@@ -262,7 +373,8 @@ def inspect(
     debug: Debug = False,
 ) -> None:
     """Show a source's site facts and counts without writing anything."""
-    with _errors(debug), _progress("reading", as_json) as progress:
+    unit = "items" if any(s.startswith(("http://", "https://")) for s in sources) else "bytes"
+    with _errors(debug), _progress("reading", as_json, unit) as progress:
         summary = inspect_sources(sources, strict=strict, progress=progress)
     exit_code = 1 if any(w.lost for w in summary.warnings) else 0
     if as_json:
@@ -304,6 +416,79 @@ def verify(
         raise typer.Exit(0)
     console.print(f"[bold red]{len(result.problems)} problem(s)[/] in {run_dir}")
     raise typer.Exit(1)
+
+
+@app.command()
+def clean(
+    page: Annotated[
+        str,
+        typer.Argument(
+            help="A rendered page (HTML) or a scraped page (text) file; - reads standard input.",
+            show_default=False,
+        ),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Print the post as text, html or json.")
+    ] = "text",
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            "--locale", help="The site's locale (hu_HU, de-DE...); default: <html lang>, else all."
+        ),
+    ] = None,
+    l10n: L10n = None,
+    keep: Keep = None,
+    only: Only = None,
+    debug: Debug = False,
+) -> None:
+    """Clean one page of a WordPress site and print its post: title, date, body, comments."""
+    from .clean import extract_page
+
+    if fmt not in ("text", "html", "json"):
+        console.print(f"[bold red]Error:[/] --format must be text, html or json, not {fmt!r}")
+        raise typer.Exit(2)
+    if page != "-" and not Path(page).is_file():
+        console.print(f"[bold red]Error:[/] {page}: no such file")
+        console.print("Hint: give a saved page (HTML or text), or - to read standard input.")
+        raise typer.Exit(2)
+    with _errors(debug):
+        try:
+            source = (
+                typer.get_text_stream("stdin").read()
+                if page == "-"
+                else Path(page).read_bytes().decode("utf-8", errors="replace")
+            )
+            result = extract_page(
+                source, locale=locale, keep=keep or (), only=only or (), l10n_dirs=l10n or ()
+            )
+        except ValueError as exc:  # an unknown family, a missing --l10n folder
+            console.print(f"[bold red]Error:[/] {exc}")
+            console.print("Hint: `wparchive rules` lists the rule families.")
+            raise typer.Exit(2) from None
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(result.to_html() if fmt == "html" else result.to_text(), nl=False)
+
+
+@app.command()
+def rules(keep: Keep = None, only: Only = None) -> None:
+    """List the cleaning rules: family, id and what each removes."""
+    from rich.text import Text
+
+    from .clean import list_rules
+
+    try:
+        selected = list_rules(keep=set(keep or ()), only=set(only or ()))
+    except ValueError as exc:
+        console.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"{len(selected)} cleaning rules", title_justify="left")
+    for column in ("family", "id", "description"):
+        table.add_column(column)
+    for rule in selected:
+        table.add_row(rule.family, rule.id, Text(rule.description))
+    out_console.print(table)
 
 
 def main() -> None:

@@ -130,6 +130,28 @@ class Media:
 
 Record = Site | Author | Term | Post | Comment | Media
 
+# Post types WordPress gives no page of their own: a link to one is a 404.
+NO_PAGE_TYPES = frozenset(
+    {
+        "nav_menu_item",
+        "wp_block",
+        "wp_template",
+        "wp_template_part",
+        "wp_global_styles",
+        "wp_navigation",
+        "wp_font_family",
+        "wp_font_face",
+        "wp_pattern",
+        "custom_css",
+        "customize_changeset",
+        "oembed_cache",
+        "user_request",
+        "revision",
+    }
+)
+# Post types whose content is not HTML (CSS, JSON): transforms leave it as it is.
+NOT_HTML_TYPES = frozenset({"custom_css", "wp_global_styles", "wp_font_family", "wp_font_face"})
+
 RECORD_TYPES: dict[type, str] = {
     Site: "site",
     Author: "author",

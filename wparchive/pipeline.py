@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .links import LinkRewriter, SiteIndex, parse_mode
 from .model import Record, Site
 from .names import site_slug
 from .sinks.json_archive import FILENAME, JsonArchiveWriter, now_iso, record_category
@@ -61,6 +62,8 @@ class Summary:
     keep_personal_data: bool = False
     warc_files: list[Path] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)  # cdxj, wacz, bag
+    links_rewritten: int = 0
+    unresolved: Counter[str] = field(default_factory=Counter)  # same-site URLs to nothing
 
     @property
     def lost(self) -> bool:
@@ -87,6 +90,11 @@ class Summary:
             "written": dict(self.written),
             "warc_files": [str(p) for p in self.warc_files],
             "outputs": {k: str(v) for k, v in self.outputs.items()},
+            "links": {
+                "rewritten": self.links_rewritten,
+                "unresolved": sum(self.unresolved.values()),
+                "top_unresolved": self.unresolved.most_common(20),
+            },
             "warnings": [str(w) for w in self.warnings],
             "duplicates": self.duplicates,
             "personal_data": "kept" if self.keep_personal_data else "left out",
@@ -145,6 +153,7 @@ class ArchiveOptions:
     keep: tuple[str, ...] = ()  # rule families whose artifacts are kept
     only: tuple[str, ...] = ()  # apply only these families
     l10n_dirs: tuple[Path, ...] = ()  # a site's wp-content/languages: its own catalogs
+    rewrite: str = "relative"  # where links point: relative | none | base=URL (links.parse_mode)
     jobs: int = field(default_factory=default_jobs)  # worker processes for transforms/encoding
     # bag-info.txt fields (RFC 8493 reserved names)
     source_organization: str = ""
@@ -184,6 +193,10 @@ def run_archive(
     options = options or ArchiveOptions()
     if options.digest not in DIGESTS:
         raise SourceError(f"--digest must be one of {', '.join(DIGESTS)}")
+    try:
+        parse_mode(options.rewrite)
+    except ValueError as exc:
+        raise SourceError(str(exc)) from None
     warnings: list[ReadWarning] = []
     source = open_source(sources, options, warn=warnings.append)
     records = iter(source)
@@ -233,12 +246,14 @@ def run_archive(
         )
         warc_sink = WarcSink(writer, run_dir)
         source.start_capture(writer)
+    builtin = _builtin_transforms(options, site, source, sources)
     encoder = UnitEncoder(
         site=site,
-        transforms=[*_builtin_transforms(options, site), *transforms],
+        transforms=[*builtin, *transforms],
         keep_personal_data=options.keep_personal_data,
         builder=warc_sink.writer.builder if warc_sink is not None else None,
         render=source.renders_pages,
+        captured=bool(getattr(source, "capture_pages", False)),
         source=source.kind,
         tool=f"wparchive {__version__}",
     )
@@ -261,8 +276,11 @@ def run_archive(
     return summary
 
 
-def _builtin_transforms(options: ArchiveOptions, site: Site) -> list[Transform]:
-    """The transforms the options ask for, in order: clean, then links."""
+def _builtin_transforms(
+    options: ArchiveOptions, site: Site, source: Source, sources: Any
+) -> list[Transform]:
+    """The transforms the options ask for, in order: clean, then links (so links inside
+    removed junk are neither rewritten nor reported)."""
     transforms: list[Transform] = []
     if options.clean:
         from .clean import CleanTransform
@@ -275,6 +293,11 @@ def _builtin_transforms(options: ArchiveOptions, site: Site) -> list[Transform]:
         )
         clean.cleaner  # noqa: B018 - built once here, so forked workers inherit it
         transforms.append(clean)
+    index_records = getattr(source, "index_records", None)
+    if index_records is not None:
+        # The first, quiet pass: everything a link can point to, a few hundred bytes a post.
+        index = SiteIndex.from_records(index_records())
+        transforms.append(LinkRewriter(index, parse_mode(options.rewrite), local_media=False))
     return transforms
 
 
@@ -357,6 +380,8 @@ def _copy(
             warc_sink.write_encoded(encoded.members, encoded.pages)
         for _, category in encoded.types:
             summary.written[category] += 1
+        summary.links_rewritten += encoded.rewritten
+        summary.unresolved.update(encoded.unresolved)
         done += len(unit)
         if progress is not None and (done & 63 < len(unit) or done < 64):
             progress(*source.position()[:2], done)

@@ -35,6 +35,8 @@ class Encoded:
     members: list[Member] = field(default_factory=list)
     pages: list[dict[str, str]] = field(default_factory=list)
     types: list[tuple[str, str]] = field(default_factory=list)  # (record type, category)
+    rewritten: int = 0  # links rewritten in the unit's records
+    unresolved: list[str] = field(default_factory=list)  # same-site links to nothing archived
 
 
 @dataclass
@@ -46,6 +48,7 @@ class UnitEncoder:
     keep_personal_data: bool = False
     builder: RecordBuilder | None = None  # None: no WARC
     render: bool = True
+    captured: bool = False  # the source captured real permalink pages (REST)
     source: str = "wxr"
     tool: str = "wparchive"
 
@@ -57,6 +60,10 @@ class UnitEncoder:
             for transform in self.transforms:
                 record = transform(record)
             records.append(record)
+            links = getattr(record, "provenance", {}).get("links")
+            if links:
+                out.rewritten += len(links.get("rewritten", ()))
+                out.unresolved += links.get("unresolved", ())
             data = record_to_dict(record, keep_personal_data=self.keep_personal_data)
             lines.append(encode_line(data))
             out.types.append((RECORD_TYPES[type(record)], record_category(record)))
@@ -74,6 +81,7 @@ class UnitEncoder:
                 tool=self.tool,
                 render=self.render,
                 source=self.source,
+                captured=self.captured,
             )
             if page is not None:
                 out.pages.append(page)

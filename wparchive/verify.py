@@ -22,6 +22,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from .sinks.json_archive import FILENAME, ArchiveError, ArchiveReader
 from .sinks.package import BAG_DIR, CDXJ_FILE
@@ -77,7 +78,11 @@ def verify_run(run_dir: str | Path) -> Verification:
                 f"posts without metadata records in the WARCs: {missing}; "
                 f"metadata records of posts not in the archive: {extra}",
             )
-        if expected_pages != facts.pages:
+        missing_or_extra = expected_pages != facts.pages
+        if _source_kind(run_dir / FILENAME) == "rest":
+            # A REST run captures the front page too: only missing pages are a problem.
+            missing_or_extra = not expected_pages <= facts.pages
+        if missing_or_extra:
             missing = sorted(expected_pages - facts.pages)[:5]
             extra = sorted(facts.pages - expected_pages)[:5]
             result.fail(
@@ -110,19 +115,25 @@ def _check_warc(path: Path, facts: _WarcFacts, result: Verification) -> None:
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
                 if kind == "metadata":
                     _read_metadata(uri, content, facts)
-                elif (
-                    kind == "resource"
-                    and not uri.startswith(CLEANED_PREFIX)
-                    and (record.rec_headers.get_header("Content-Type") or "").startswith(
-                        "text/html"
-                    )
-                ):
+                elif _is_page(record, uri):
                     facts.pages.add(uri)
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
         result.fail(path, f"unreadable WARC: {exc}")
     for line in complaints.getvalue().splitlines():
         if line.strip().startswith("WARNING:"):
             result.fail(path, f"warcio: {line.strip().removeprefix('WARNING:').strip()}")
+
+
+def _is_page(record: ArcWarcRecord, uri: str) -> bool:
+    """A rendering (WXR runs) or a captured permalink page (REST runs)."""
+    if record.rec_type == "resource" and not uri.startswith(CLEANED_PREFIX):
+        return (record.rec_headers.get_header("Content-Type") or "").startswith("text/html")
+    if record.rec_type == "response" and record.http_headers is not None:
+        status = record.http_headers.get_statuscode()
+        return status == "200" and (
+            record.http_headers.get_header("Content-Type") or ""
+        ).startswith("text/html")
+    return False
 
 
 def _read_metadata(uri: str, content: bytes, facts: _WarcFacts) -> None:
@@ -152,6 +163,7 @@ def _check_archive(
     counts: dict[str, int] = {}
     try:
         reader = ArchiveReader(path)
+        pages_expected = reader.header.get("source", {}).get("pages", True)
         if not validator.is_valid(reader.header):
             result.fail(path, "the header line does not match the schema")
         for number, record in enumerate(reader, start=2):
@@ -162,7 +174,7 @@ def _check_archive(
             counts[kind] = counts.get(kind, 0) + 1
             if kind == "post":
                 post_ids.add(record["id"])
-                if (
+                if pages_expected and (
                     record["status"] == "publish"
                     and record["link"]
                     and record["post_type"] not in NO_PAGE_TYPES
@@ -179,6 +191,13 @@ def _check_archive(
     except (ArchiveError, KeyError, TypeError) as exc:
         result.fail(path, str(exc))
     return post_ids, pages
+
+
+def _source_kind(path: Path) -> str:
+    try:
+        return ArchiveReader(path).header.get("source", {}).get("kind", "")
+    except ArchiveError:
+        return ""
 
 
 def _sha256(path: Path) -> str:

@@ -6,13 +6,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from ..model import Comment, Post, Site
+from ..model import NOT_HTML_TYPES, Comment, Post, Site
 from .engine import Cleaner
 
 R = TypeVar("R")
-
-# Post types whose content is not HTML (CSS, JSON): left exactly as the source gave them.
-NOT_HTML = frozenset({"custom_css", "wp_global_styles", "wp_font_family", "wp_font_face"})
 
 
 class CleanTransform:
@@ -49,7 +46,7 @@ class CleanTransform:
             if self.locale is None and record.language:
                 self.locale, self._cleaner = record.language, None
         elif isinstance(record, Post):
-            if record.post_type not in NOT_HTML:
+            if record.post_type not in NOT_HTML_TYPES:
                 self.cleaner.clean_post(record)
         elif isinstance(record, Comment):
             self.cleaner.clean_comment(record)

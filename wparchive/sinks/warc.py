@@ -29,6 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import orjson
 
+from .. import model
 from ..model import Comment, Post, Site
 from ..render import render_post
 from ..urls import to_uri as uri
@@ -610,26 +611,8 @@ def default_info(
 
 # -- the run's WARC sink -------------------------------------------------------------
 
-# Post types that have no page of their own on a site.
-NO_PAGE_TYPES = frozenset(
-    {
-        "attachment",
-        "nav_menu_item",
-        "wp_block",
-        "revision",
-        "custom_css",
-        "customize_changeset",
-        "oembed_cache",
-        "user_request",
-        "wp_template",
-        "wp_template_part",
-        "wp_global_styles",
-        "wp_navigation",
-        "wp_font_family",
-        "wp_font_face",
-        "wp_pattern",
-    }
-)
+# Post types that get no rendering: WordPress gives them no page, or the page is the file.
+NO_PAGE_TYPES = model.NO_PAGE_TYPES | {"attachment"}
 CLEANED_PREFIX = "urn:wparchive:cleaned:"
 RUN_URI = "urn:wparchive:run"
 PAGES_FILE = "pages.jsonl"
@@ -658,17 +641,28 @@ def post_members(
     tool: str,
     render: bool,
     source: str,
+    captured: bool = False,
 ) -> tuple[list[Member], dict[str, str] | None]:
     """The WARC records of one post, and its pages.jsonl entry when it has a page.
 
     A rendering at the permalink (published posts and pages, when the source has no
     real pages: ``render``), a conversion record when transforms changed the content,
-    and a metadata record. Pure: it runs in worker processes as well.
+    and a metadata record. Pure: it runs in worker processes as well. ``captured``: the
+    source captured the real page itself (REST), so it gets a pages.jsonl entry only.
     """
     members: list[Member] = []
     capture: Member | None = None
     page = None
-    if render and post.status == "publish" and post.link and post.post_type not in NO_PAGE_TYPES:
+    has_page = post.status == "publish" and post.link and post.post_type not in NO_PAGE_TYPES
+    if has_page and captured and not render:
+        page = {
+            "id": f"post-{post.id}",
+            "url": uri(post.link),
+            "ts": warc_date(),
+            "title": post.title,
+            "text": " ".join(_TAGS.sub(" ", post.content.html).split()),
+        }
+    if render and has_page:
         html = render_post(post, site, author=author, comments=comments, generator=tool)
         capture = builder.build(
             "resource",

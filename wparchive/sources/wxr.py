@@ -263,6 +263,11 @@ class WxrReader:
     def position(self) -> tuple[int, int | None, str]:
         return self.bytes_read, self.bytes_total, "bytes"
 
+    def index_records(self) -> Iterator[Record]:
+        """A second, independent read of the same files, for the link index. Quiet:
+        whatever it meets, the main read reports."""
+        return iter(WxrReader(self.paths, strict=False, warn=None))
+
     def start_capture(self, writer: Any) -> None:
         """Archive each export file byte for byte, as a resource record.
 
