@@ -204,12 +204,15 @@ def test_rest_with_application_password_archives_drafts_private_scheduled_and_pe
 def test_rest_records_come_in_wxr_order_authors_terms_then_each_post_with_its_comments(
     authenticated,
 ):
-    kinds = [r["type"] for r in authenticated.records]
+    records = authenticated.records
+    kinds = [r["type"] for r in records]
     first_term, first_post = kinds.index("term"), kinds.index("post")
+    first_media = kinds.index("media")  # the files, fetched once the posts are read
     assert set(kinds[:first_term]) == {"author"}
     assert set(kinds[first_term:first_post]) == {"term"}
+    assert set(kinds[first_media:]) == {"media"}
     post_id = None
-    for record in authenticated.records[first_post:]:
+    for record in records[first_post:first_media]:
         if record["type"] == "post":
             post_id = record["id"]
         else:

@@ -256,3 +256,12 @@ def _timed(fn, *args) -> float:
     start = time.perf_counter()
     fn(*args)
     return time.perf_counter() - start
+
+
+def test_http_captures_of_non_ascii_urls_have_an_ascii_request_line(tmp_path):
+    w = writer(tmp_path)
+    w.exchange(exchange("https://example.org/wp-content/uploads/árvíztűrő.jpg", b"\xff\xd8"))
+    w.close()
+    warcio_check(w.files[0])
+    [(_, headers, block)] = [r for r in records(w.files[0]) if r[0] == "request"]
+    assert headers.get_header("WARC-Target-URI").endswith("/%C3%A1rv%C3%ADzt%C5%B1r%C5%91.jpg")

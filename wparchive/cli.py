@@ -286,6 +286,22 @@ def archive(
             "still reported).",
         ),
     ] = "relative",
+    media: Annotated[
+        bool | None,
+        typer.Option(
+            "--media/--no-media",
+            help="Download the site's files (attachments, images in content) into media/ and "
+            "the WARC (default: on for a site URL, off for an export).",
+            show_default=False,
+        ),
+    ] = None,
+    uploads_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--uploads-dir",
+            help="A local copy of the site's wp-content/uploads, read instead of downloading.",
+        ),
+    ] = None,
     clean: Annotated[
         bool,
         typer.Option(
@@ -336,6 +352,8 @@ def archive(
         timeout=timeout,
         pages=pages,
         rewrite=rewrite,
+        media=media,
+        uploads_dir=uploads_dir,
         clean=clean,
         locale=locale,
         keep=tuple(keep or ()),

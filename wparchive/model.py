@@ -121,11 +121,12 @@ class Media:
     """A media file the archive holds a copy of (downloaded or read from disk)."""
 
     url: str
-    post_id: int | None = None
+    post_id: int | None = None  # the attachment whose file this is, when one is
     path: str | None = None  # relative to the run folder
     mime_type: str | None = None
     bytes: int | None = None
     sha256: str | None = None
+    referenced_by: list[int] = field(default_factory=list)  # posts whose content links to it
 
 
 Record = Site | Author | Term | Post | Comment | Media

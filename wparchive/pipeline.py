@@ -20,6 +20,7 @@ from .links import LinkRewriter, SiteIndex, parse_mode
 from .model import Record, Site
 from .names import site_slug
 from .sinks.json_archive import FILENAME, JsonArchiveWriter, now_iso, record_category
+from .sinks.media import MediaFetcher
 from .sinks.package import BAG_DIR, CDXJ_FILE, write_bag, write_cdxj, write_wacz
 from .sinks.warc import (
     DEFAULT_GZIP_LEVEL,
@@ -154,6 +155,9 @@ class ArchiveOptions:
     only: tuple[str, ...] = ()  # apply only these families
     l10n_dirs: tuple[Path, ...] = ()  # a site's wp-content/languages: its own catalogs
     rewrite: str = "relative"  # where links point: relative | none | base=URL (links.parse_mode)
+    # media: download the site's files into media/ (default: on for REST, off for WXR)
+    media: bool | None = None
+    uploads_dir: Path | None = None  # a local wp-content/uploads standing in for downloads
     jobs: int = field(default_factory=default_jobs)  # worker processes for transforms/encoding
     # bag-info.txt fields (RFC 8493 reserved names)
     source_organization: str = ""
@@ -246,7 +250,26 @@ def run_archive(
         )
         warc_sink = WarcSink(writer, run_dir)
         source.start_capture(writer)
-    builtin = _builtin_transforms(options, site, source, sources)
+    index: SiteIndex | None = None
+    index_records = getattr(source, "index_records", None)
+    if index_records is not None:
+        # The first, quiet pass: everything a link can point to, a few hundred bytes a post.
+        index = SiteIndex.from_records(index_records())
+    media_on = options.media if options.media is not None else source.kind == "rest"
+    fetcher: MediaFetcher | None = None
+    if media_on:
+        grow = index is None  # no first pass (REST): the index grows as records stream past
+        index = index or SiteIndex()
+        index.add(site)
+        fetcher = MediaFetcher(
+            run_dir,
+            index,
+            writer=warc_sink.writer if warc_sink is not None else None,
+            uploads_dir=options.uploads_dir,
+            warn=lambda message: warnings.append(ReadWarning(message)),
+            grow=grow,
+        )
+    builtin = _builtin_transforms(options, site, index, local_media=media_on)
     encoder = UnitEncoder(
         site=site,
         transforms=[*builtin, *transforms],
@@ -258,7 +281,22 @@ def run_archive(
         tool=f"wparchive {__version__}",
     )
     try:
-        _copy(records, encoder, json_sink, warc_sink, summary, source, progress, options.jobs)
+        _copy(
+            records,
+            encoder,
+            json_sink,
+            warc_sink,
+            summary,
+            source,
+            progress,
+            options.jobs,
+            fetcher,
+        )
+        if fetcher is not None:
+            for media in fetcher.fetch_all():
+                summary.found["media"] += 1
+                json_sink.write(media)
+                summary.written["media"] += 1
     except WxrError as exc:
         _abort(json_sink, warc_sink, source)
         raise SourceError(str(exc)) from exc
@@ -277,7 +315,7 @@ def run_archive(
 
 
 def _builtin_transforms(
-    options: ArchiveOptions, site: Site, source: Source, sources: Any
+    options: ArchiveOptions, site: Site, index: SiteIndex | None, *, local_media: bool
 ) -> list[Transform]:
     """The transforms the options ask for, in order: clean, then links (so links inside
     removed junk are neither rewritten nor reported)."""
@@ -293,11 +331,8 @@ def _builtin_transforms(
         )
         clean.cleaner  # noqa: B018 - built once here, so forked workers inherit it
         transforms.append(clean)
-    index_records = getattr(source, "index_records", None)
-    if index_records is not None:
-        # The first, quiet pass: everything a link can point to, a few hundred bytes a post.
-        index = SiteIndex.from_records(index_records())
-        transforms.append(LinkRewriter(index, parse_mode(options.rewrite), local_media=False))
+    if index is not None and len(index):
+        transforms.append(LinkRewriter(index, parse_mode(options.rewrite), local_media=local_media))
     return transforms
 
 
@@ -363,6 +398,7 @@ def _copy(
     source: Source,
     progress: Progress | None,
     jobs: int,
+    fetcher: MediaFetcher | None = None,
 ) -> None:
     """Source → transforms and encoding (maybe in workers) → files, in the source's order."""
     done = 0
@@ -382,6 +418,12 @@ def _copy(
             summary.written[category] += 1
         summary.links_rewritten += encoded.rewritten
         summary.unresolved.update(encoded.unresolved)
+        if fetcher is not None:
+            if fetcher.grow:
+                for record in unit:
+                    fetcher.index.add(record)
+            for url, post_id, attachment in encoded.media:
+                fetcher.want(url, post_id=post_id, attachment=attachment)
         done += len(unit)
         if progress is not None and (done & 63 < len(unit) or done < 64):
             progress(*source.position()[:2], done)

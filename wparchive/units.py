@@ -37,6 +37,8 @@ class Encoded:
     types: list[tuple[str, str]] = field(default_factory=list)  # (record type, category)
     rewritten: int = 0  # links rewritten in the unit's records
     unresolved: list[str] = field(default_factory=list)  # same-site links to nothing archived
+    # files the unit's posts need: (url, post id, is that post the attachment itself)
+    media: list[tuple[str, int, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +66,11 @@ class UnitEncoder:
             if links:
                 out.rewritten += len(links.get("rewritten", ()))
                 out.unresolved += links.get("unresolved", ())
+            if isinstance(record, Post):
+                if record.attachment_url:
+                    out.media.append((record.attachment_url, record.id, True))
+                for url in (links or {}).get("rewritten", ()):
+                    out.media.append((url, record.id, False))
             data = record_to_dict(record, keep_personal_data=self.keep_personal_data)
             lines.append(encode_line(data))
             out.types.append((RECORD_TYPES[type(record)], record_category(record)))

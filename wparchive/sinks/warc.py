@@ -552,7 +552,7 @@ class WarcWriter:
             )
             if ex.body and ex.status == 200:
                 self._payloads.setdefault(payload_digest, (uri(ex.url), date))
-        parts = urlsplit(ex.url)
+        parts = urlsplit(uri(ex.url))  # the request line is ASCII: percent-encoded
         target = parts.path or "/"
         if parts.query:
             target += "?" + parts.query
