@@ -287,12 +287,24 @@ def test_rest_warc_passes_warcio_check_and_replays_pages_and_api_in_pywb(
     api = wordpress_site.rest("/wp/v2/posts")
     captured = [u for u in _target_uris(warcs) if u.startswith(api + "?") and "context=edit" in u]
     assert captured
+    published = [
+        p
+        for p in authenticated.records
+        if p["type"] == "post"
+        and p["status"] == "publish"
+        and p["post_type"] in ("post", "page", "recept")
+    ]
+    assert len(published) == 10 + 3 + 3
     with pywb(tmp_path / "pywb", *warcs) as coll:
-        for name in ("post_seed", "page_kapcsolat", "post_cyrillic", "recept_lecso"):
-            page = requests.get(f"{coll}/2030id_/{links[name]}", timeout=30)
-            assert page.status_code == 200, name
-            assert "text/html" in page.headers["Content-Type"]
-            assert "<html" in page.text
+        for post in published:  # every published post, page and recipe, as readers saw it
+            for mode in ("id_", "mp_"):
+                page = requests.get(f"{coll}/2030{mode}/{post['link']}", timeout=30)
+                assert page.status_code == 200, (mode, post["link"])
+                assert "text/html" in page.headers["Content-Type"]
+                if post["title"] and "&" not in post["title"]:
+                    assert post["title"] in page.text, (mode, post["link"])
+        missing = requests.get(f"{coll}/2030mp_/{wordpress_site.url}/no-such-page/", timeout=30)
+        assert missing.status_code == 404
         rewritten = requests.get(f"{coll}/2030mp_/{links['post_seed']}", timeout=30)
         assert rewritten.status_code == 200 and "Putyin" in rewritten.text
         response = requests.get(f"{coll}/2030id_/{captured[0]}", timeout=30)
@@ -841,3 +853,16 @@ def test_rest_run_with_packages_passes_verify_and_lists_its_pages(
     pages = [json.loads(line) for line in (summary.run_dir / "pages.jsonl").open()]
     links = wordpress_site.fixture()["links"]
     assert {links["post_seed"], links["page_kapcsolat"]} <= {p["url"] for p in pages}
+
+
+@pytest.mark.wordpress
+def test_rest_run_cleans_the_sites_plugin_artifacts_with_a_ledger(anonymous):
+    """AddToAny and the Jetpack-style share block come through the_content into REST's
+    rendered content: cleaned from content.html, kept in raw, each removal in the ledger."""
+    posts = [p for p in anonymous.posts("post").values() if p["status"] == "publish"]
+    with_residue = [p for p in posts if "addtoany_share_save_container" in p["content"]["raw"]]
+    assert with_residue
+    for post in with_residue:
+        assert "addtoany_share_save_container" not in post["content"]["html"]
+        families = {entry["family"] for entry in post["provenance"]["removed"]}
+        assert "addtoany" in families
