@@ -12,6 +12,7 @@ ratios are what carry over. The harness measures; it never sleeps or pads.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -39,6 +40,39 @@ for _, el in etree.iterparse(sys.argv[1], events=("end",), tag="item"):
     while el.getprevious() is not None:
         del el.getparent()[0]
 print(n)
+"""
+
+# Where the time goes: each stage's CPU time on the same records, one process, in turn.
+STAGES = """
+import copy, json, sys, time
+from wparchive.clean import CleanTransform
+from wparchive.links import LinkRewriter, SiteIndex, parse_mode
+from wparchive.sinks.warc import RecordBuilder
+from wparchive.sources.wxr import read_wxr
+from wparchive.units import UnitEncoder, group_units
+path = sys.argv[1]
+out = {}
+t = time.process_time(); records = list(read_wxr(path))
+out["read the export"] = time.process_time() - t
+t = time.process_time(); index = SiteIndex.from_records(read_wxr(path))
+out["index pass (links)"] = time.process_time() - t
+units = list(group_units(records[1:]))
+clean = CleanTransform(records[0].language); clean.cleaner
+links = LinkRewriter(index, parse_mode("relative"), local_media=False)
+W = "<urn:uuid:00000000-0000-0000-0000-000000000000>"
+for name, transforms, builder in (
+    ("JSON lines", [], None), ("WARC records (render, gzip, digests)", [], RecordBuilder()),
+    ("cleaning", [clean], None), ("link rewriting", [links], None),
+):
+    encoder = UnitEncoder(site=records[0], transforms=transforms, builder=builder)
+    batch = copy.deepcopy(units)
+    t = time.process_time()
+    for unit in batch:
+        encoder(unit, {}, W)
+    out[name] = time.process_time() - t
+for name in ("WARC records (render, gzip, digests)", "cleaning", "link rewriting"):
+    out[name] -= out["JSON lines"]
+print(json.dumps(out))
 """
 
 PEER = "wordpress-export-to-markdown"
@@ -169,6 +203,17 @@ def bench_peer(posts: int) -> tuple[Measure, Measure] | None:
     return peer, ours
 
 
+def bench_stages(posts: int) -> dict[str, float]:
+    """CPU seconds per stage of the pipeline on one export (in its own process)."""
+    result = measure([sys.executable, "-c", STAGES, str(export_for(posts))])
+    if result.rc != 0:
+        print(f"stage breakdown failed: {result.output[-1000:]}")
+        return {}
+    stages = json.loads(result.output.strip().splitlines()[-1])
+    print("stages:", ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()), flush=True)
+    return stages
+
+
 def _machine() -> list[str]:
     cpu = ""
     try:
@@ -197,7 +242,11 @@ def verdict(ok: bool) -> str:
 
 
 def report(
-    rows: list[Row], peer: tuple[Measure, Measure] | None, peer_posts: int, args: argparse.Namespace
+    rows: list[Row],
+    peer: tuple[Measure, Measure] | None,
+    peer_posts: int,
+    args: argparse.Namespace,
+    stages: dict[str, float] | None = None,
 ) -> str:
     lines = [
         "# Benchmarks",
@@ -223,7 +272,20 @@ def report(
     lines += [
         "",
         "The floor is a bare lxml `iterparse` over the same file, clearing elements "
-        "(no records, no output).",
+        "(no records, no output). wparchive's time includes its start-up and its worker "
+        "processes (2 on this machine); peak RSS is the largest of its processes.",
+    ]
+    if stages:
+        total = sum(stages.values())
+        lines += [
+            "",
+            f"## Where the time goes ({args.stage_posts:,} posts, CPU seconds, one process)",
+            "",
+            "| stage | CPU s | share |",
+            "|---|---:|---:|",
+            *(f"| {name} | {sec:.2f} | {sec / total:.0%} |" for name, sec in stages.items()),
+        ]
+    lines += [
         "",
         "## Targets",
         "",
@@ -269,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,5000,10000,50000")
     parser.add_argument("--peer-posts", type=int, default=5000)
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--stage-posts", type=int, default=5000)
     parser.add_argument(
         "--write",
         type=Path,
@@ -280,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [1000] if args.smoke else [int(s) for s in args.sizes.split(",")]
     rows = [bench_size(n, args) for n in sizes]
     peer = None if (args.smoke or args.no_peer) else bench_peer(args.peer_posts)
-    text = report(rows, peer, args.peer_posts, args)
+    stages = None if args.smoke else bench_stages(args.stage_posts)
+    text = report(rows, peer, args.peer_posts, args, stages)
     print(text)
     if not args.smoke:
         args.write.write_text(text, encoding="utf-8")
