@@ -234,3 +234,20 @@ def test_wxr_1_2_cdata_is_never_rewritten(tmp_path):
     extra = "<excerpt:encoded><![CDATA[a]]]]><![CDATA[> b]]></excerpt:encoded>"
     records, warnings = read(tmp_path, wxr(item(1, extra=extra)))
     assert posts(records)[0].excerpt.raw == "a]]> b" and warnings == []
+
+
+def test_the_index_only_read_gives_link_rewriting_the_same_index():
+    import copy
+
+    from wparchive.links import LinkRewriter, SiteIndex
+    from wparchive.sources.wxr import WxrReader
+
+    data = Path(__file__).parent / "data" / "wordpress-importer" / "theme-unit-test-data.xml"
+    full = SiteIndex.from_records(read_wxr(data))
+    light = SiteIndex.from_records(WxrReader([data], index_only=True))
+    records = list(read_wxr(data))
+    a, b = LinkRewriter(full, "relative"), LinkRewriter(light, "relative")
+    for record in records:
+        one, two = a(copy.deepcopy(record)), b(copy.deepcopy(record))
+        assert one == two
+    assert a.totals == b.totals and a.totals["rewritten"] > 100

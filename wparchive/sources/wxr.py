@@ -44,6 +44,9 @@ _COMMENT_STATUS = {"1": "approved", "0": "pending", "spam": "spam", "trash": "tr
 _ZERO_DATE = "0000-00-00 00:00:00"
 _MAX_REPAIR_WARNINGS = 20
 
+# The meta keys the link index reads (old slugs, attachment files and their sizes).
+INDEX_META_KEYS = frozenset({"_wp_old_slug", "_wp_attached_file", "_wp_attachment_metadata"})
+
 WXR_VERSION_ERROR = "This does not appear to be a WXR file, missing/invalid WXR version number"
 
 
@@ -205,9 +208,13 @@ class WxrReader:
         *,
         strict: bool = False,
         warn: Warn | None = None,
+        index_only: bool = False,
     ):
         self.paths = [Path(p) for p in paths]
         self.strict = strict
+        # For the link index: no comments, no content, only the meta a link can resolve
+        # through — the same ids, slugs and files for about half the work.
+        self.index_only = index_only
         self._warn_cb = warn or (lambda w: None)
         self.site: Site | None = None
         self.duplicates = 0
@@ -266,7 +273,7 @@ class WxrReader:
     def index_records(self) -> Iterator[Record]:
         """A second, independent read of the same files, for the link index. Quiet:
         whatever it meets, the main read reports."""
-        return iter(WxrReader(self.paths, strict=False, warn=None))
+        return iter(WxrReader(self.paths, strict=False, warn=None, index_only=True))
 
     def start_capture(self, writer: Any) -> None:
         """Archive each export file byte for byte, as a resource record.
@@ -436,12 +443,15 @@ def _date(value: str | None) -> str | None:
     return value.replace(" ", "T", 1)
 
 
-def _meta(elems: Iterable[etree._Element], meta: Meta, meta_raw: Meta) -> None:
-    """Collect ``wp:postmeta``/``commentmeta``/``termmeta`` pairs, decoding serialized values."""
+def _meta(
+    elems: Iterable[etree._Element], meta: Meta, meta_raw: Meta, keys: frozenset[str] | None = None
+) -> None:
+    """Collect ``wp:postmeta``/``commentmeta``/``termmeta`` pairs, decoding serialized values
+    (only those under ``keys``, when given)."""
     for elem in elems:
         fields, _ = _wp_fields(elem)
         key = fields.get("meta_key")
-        if key is None:
+        if key is None or (keys is not None and key not in keys):
             continue
         raw = fields.get("meta_value", "")
         value, serialized = maybe_unserialize(raw)
@@ -639,6 +649,7 @@ class _FileParser:
         metas: list[etree._Element] = []
         comments: list[etree._Element] = []
         cache = _TAG_CACHE
+        index_only = self.reader.index_only
         for child in item:
             kind, local = cache.get(child.tag) or _kind(child.tag)
             if kind == "wp":
@@ -659,9 +670,9 @@ class _FileParser:
                     ref = self._term_ref(child)
                     if ref is not None:
                         post.terms.append(ref)
-            elif kind == "content" and local == "encoded":
+            elif kind == "content" and local == "encoded" and not index_only:
                 post.content = Content(child.text or "", child.text or "")
-            elif kind == "excerpt" and local == "encoded":
+            elif kind == "excerpt" and local == "encoded" and not index_only:
                 post.excerpt = Content(child.text or "", child.text or "")
             elif kind == "dc" and local == "creator":
                 post.author = (child.text or "").strip()
@@ -681,6 +692,9 @@ class _FileParser:
         post.password = fields.get("post_password") or None
         if "attachment_url" in fields or post.post_type == "attachment":
             post.attachment_url = (fields.get("attachment_url") or post.guid).strip() or None
+        if index_only:
+            _meta(metas, post.meta, post.meta_raw, keys=INDEX_META_KEYS)
+            return post, []
         _meta(metas, post.meta, post.meta_raw)
         return post, [self._comment(c, post.id) for c in comments]
 
