@@ -104,3 +104,22 @@ def test_a_missing_file_is_a_warning_not_the_end_of_the_run(wordpress_site, tmp_
     assert not summary.lost
     data = json.loads(json.dumps(summary.to_dict()))
     assert data["written"]["media"] >= 3
+
+
+def test_image_records_carry_their_pixel_size(wxr_media, wordpress_site):
+    url = wordpress_site.fixture()["links"]["img_phenjan_medium"]
+    [record] = [r for r in _records(wxr_media) if r["type"] == "media" and r["url"] == url]
+    assert (record["width"], record["height"]) == (300, 200)
+
+
+def test_verify_finds_a_changed_or_missing_media_file(wxr_media, tmp_path):
+    import shutil
+
+    run = tmp_path / wxr_media.run_dir.name
+    shutil.copytree(wxr_media.run_dir, run)
+    [first, second, *_] = [r for r in _records(wxr_media) if r["type"] == "media"]
+    changed = run / first["path"]
+    changed.write_bytes(changed.read_bytes() + b"\x00")
+    (run / second["path"]).unlink()
+    problems = " ".join(verify_run(run).problems)
+    assert Path(first["path"]).name in problems and Path(second["path"]).name in problems

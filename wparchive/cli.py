@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -302,6 +302,17 @@ def archive(
             help="A local copy of the site's wp-content/uploads, read instead of downloading.",
         ),
     ] = None,
+    media_hosts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--media-hosts",
+            metavar="HOST[,HOST...]",
+            help="Also bring home files on these off-site hosts (i0.wp.com, "
+            "*.files.wordpress.com, a CDN): downloaded into media/_hosts/ and linked there "
+            "(repeatable; with --media).",
+            show_default=False,
+        ),
+    ] = None,
     clean: Annotated[
         bool,
         typer.Option(
@@ -354,6 +365,7 @@ def archive(
         rewrite=rewrite,
         media=media,
         uploads_dir=uploads_dir,
+        media_hosts=tuple(media_hosts or ()),
         clean=clean,
         locale=locale,
         keep=tuple(keep or ()),
@@ -507,6 +519,117 @@ def rules(keep: Keep = None, only: Only = None) -> None:
     for rule in selected:
         table.add_row(rule.family, rule.id, Text(rule.description))
     out_console.print(table)
+
+
+export_app = typer.Typer(
+    help="Export a finished archive: Markdown for Hugo or Jekyll, a static HTML site, or WXR.",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
+
+RunDir = Annotated[
+    Path,
+    typer.Argument(
+        help="A run folder (OUT/<site-slug>/) or its archive.jsonl.", show_default=False
+    ),
+]
+
+
+def _export(debug: bool, call: Any) -> Any:
+    """Run one exporter; a bad run folder or target is one sentence and exit code 2."""
+    from .export.run import ExportError
+    from .sinks.json_archive import ArchiveError
+
+    with _errors(debug):
+        try:
+            with _progress("exporting", False, unit="items") as progress:
+                return call(progress)
+        except (ArchiveError, ExportError) as exc:
+            if debug:
+                raise
+            console.print(f"[bold red]Error:[/] {exc}")
+            if isinstance(exc, ArchiveError):
+                console.print("Hint: give a run folder written by `wparchive archive`.")
+            raise typer.Exit(2) from None
+
+
+def _export_report(summary: Any, what: str) -> None:
+    for warning in getattr(summary, "warnings", ()):
+        console.print(f"[yellow]warning:[/] {warning}")
+    table = Table(title=f"{what} → {summary.out}", title_justify="left")
+    table.add_column("written")
+    table.add_column("count", justify="right")
+    for kind, count in sorted(summary.written.items()):
+        table.add_row(kind, f"{count:,}")
+    for kind, count in sorted(getattr(summary, "skipped", {}).items()):
+        table.add_row(f"[dim]left out: {kind}[/]", f"[dim]{count:,}[/]")
+    console.print(table)
+
+
+def _tick(progress: Any) -> Any:
+    return None if progress is None else (lambda done: progress(0, 0, done))
+
+
+@export_app.command("markdown")
+def export_markdown(
+    run_dir: RunDir,
+    to: Annotated[
+        Path, typer.Option("--to", help="The folder to write the site into.", show_default=False)
+    ],
+    flavor: Annotated[
+        str, typer.Option("--flavor", help="The static site generator: hugo or jekyll.")
+    ] = "hugo",
+    keep_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-personal-data",
+            help="Write commenters' e-mails into the comment data files (when the archive "
+            "kept them).",
+        ),
+    ] = False,
+    debug: Debug = False,
+) -> None:
+    """Markdown with front matter for Hugo or Jekyll: posts, pages, media, comments."""
+    from .export import export_markdown as run
+
+    summary = _export(
+        debug,
+        lambda p: run(
+            run_dir, to, flavor=flavor, keep_personal_data=keep_personal_data, progress=_tick(p)
+        ),
+    )
+    _export_report(summary, f"Markdown ({flavor})")
+
+
+@export_app.command("html")
+def export_html(
+    run_dir: RunDir,
+    to: Annotated[
+        Path, typer.Option("--to", help="The folder to write the site into.", show_default=False)
+    ],
+    debug: Debug = False,
+) -> None:
+    """A static, browsable site: plain HTML and CSS, no JavaScript."""
+    from .export import export_html as run
+
+    summary = _export(debug, lambda p: run(run_dir, to, progress=_tick(p)))
+    _export_report(summary, "HTML")
+
+
+@export_app.command("wxr")
+def export_wxr(
+    run_dir: RunDir,
+    to: Annotated[
+        Path,
+        typer.Option("--to", help="The WXR file to write (.xml, or .xml.gz).", show_default=False),
+    ],
+    debug: Debug = False,
+) -> None:
+    """A WXR 1.2 file for WordPress's importer: every author, term, post and comment."""
+    from .export import export_wxr as run
+
+    summary = _export(debug, lambda p: run(run_dir, to, progress=_tick(p)))
+    _export_report(summary, "WXR")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ live site would answer with a 404.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html as htmllib
 import json
 import posixpath
@@ -27,10 +28,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
-from urllib.parse import parse_qsl, quote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit, urlunsplit
 
 from .model import NO_PAGE_TYPES, NOT_HTML_TYPES, Author, Comment, Post, Record, Site, Term
-from .names import dir_name, safe_path
+from .names import dir_name, is_reserved, safe_path
 from .urls import drop_noise, host_key, segment_key, unquote_all
 
 R = TypeVar("R")
@@ -53,6 +54,93 @@ def media_path(upload_path: str) -> str:
     downloads here, so links rewritten in ``relative`` mode find them.
     """
     return f"{MEDIA_DIR}/{safe_path(upload_path)}"
+
+
+# Files on off-site hosts the user named (``--media-hosts``): ``media/_hosts/<host>/<path>``.
+# `names.safe_path` never makes a component that starts with "_", so this folder never
+# meets the site's own uploads.
+OFFSITE_DIR = f"{MEDIA_DIR}/_hosts"
+# A URL on a named host whose file name ends so is a page, not a file: never downloaded.
+_PAGE_EXTENSIONS = frozenset(
+    {"html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp", "cgi", "pl"}
+)
+_HOST_NAME = re.compile(
+    r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)*"
+)
+
+
+def _ascii_host(host: str) -> str | None:
+    """A host name as off-site media matching compares it: lowercase ASCII (IDNA), no
+    trailing dot; None when it is not a valid host name."""
+    host = host.strip().rstrip(".").lower()
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return host if len(host) <= 253 and _HOST_NAME.fullmatch(host) else None
+
+
+def parse_media_hosts(values: Iterable[str]) -> tuple[str, ...]:
+    """``--media-hosts`` values as host patterns: ``i0.wp.com`` (that host) or
+    ``*.files.wordpress.com`` (any host below it, not itself). One value may name
+    several, separated by commas or spaces; a scheme, port or path around a host is
+    ignored. ValueError names a value that is not a host."""
+    if isinstance(values, str):
+        values = [values]
+    patterns: list[str] = []
+    for value in values:
+        for text in re.split(r"[,\s]+", value.strip()):
+            if not text:
+                continue
+            host = text.split("//", 1)[1] if "//" in text else text
+            host = host.split("/", 1)[0].rpartition("@")[2].partition(":")[0]
+            wildcard = host.startswith("*.")
+            name = _ascii_host(host[2:] if wildcard else host)
+            if name is None:
+                raise ValueError(
+                    f"--media-hosts {text!r}: not a host name (use e.g. i0.wp.com or "
+                    f"*.files.wordpress.com)"
+                )
+            pattern = "*." + name if wildcard else name
+            if pattern not in patterns:
+                patterns.append(pattern)
+    return tuple(patterns)
+
+
+def host_matches(host: str, patterns: Iterable[str]) -> bool:
+    """Whether ``host`` (as `_ascii_host` spells it) is one of ``patterns``."""
+    for pattern in patterns:
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]):
+                return True
+        elif host == pattern:
+            return True
+    return False
+
+
+def offsite_path(host: str, path: str, query: str = "") -> str:
+    """Where the archive keeps a file from an off-site host: ``media/_hosts/<host>/`` +
+    the URL's path through `names.safe_path` (a query that tells files apart adds 8 hex
+    digits of its SHA-1 to the name)."""
+    folder = host
+    if len(folder) > 120:
+        folder = folder[:111] + "-" + hashlib.sha1(host.encode()).hexdigest()[:8]
+    if is_reserved(folder):
+        folder += "-host"
+    rel = safe_path(path)
+    if query:
+        stem, dot, ext = rel.rpartition(".") if "." in rel.rsplit("/", 1)[-1] else (rel, "", "")
+        tag = hashlib.sha1(query.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        rel = f"{stem}-{tag}.{ext}" if dot else f"{rel}-{tag}"
+    return f"{OFFSITE_DIR}/{folder}/{rel}"
+
+
+class OffsiteFile(NamedTuple):
+    """A file on a named off-site host: the URL to fetch it from and its archive path."""
+
+    url: str
+    path: str
 
 
 def _taxonomy_dir(taxonomy: str) -> str:
@@ -165,6 +253,7 @@ class SiteIndex:
         self._term_names: dict[tuple[str, str], str] = {}
         self._cache: dict[tuple[str, str], Resolution | None] = {}
         self._pending_links: list[int] = []  # posts added before the Site record
+        self._media_hosts: tuple[str, ...] = ()  # off-site hosts whose files are wanted
 
     @classmethod
     def from_records(cls, records: Iterable[Record]) -> SiteIndex:
@@ -373,6 +462,8 @@ class SiteIndex:
         same_host = host in self._hosts
         if not same_host and host not in self._upload_hosts:
             return None  # off-site: the common case, decided before any decoding
+        if "/." in path or "%2e" in path or "%2E" in path:
+            path = _remove_dot_segments(path)  # /uploads/2024/../x.jpg is /uploads/x.jpg
         raw = _segments(path)
         keys = [segment_key(s) for s in raw]
         upload = _find_uploads(keys) if same_host else None
@@ -594,7 +685,10 @@ class SiteIndex:
         ``relative`` mode point to; None when ``url`` is not one of the site's uploads
         (or an attachment page: its file)."""
         res = self.resolve(url, page_url)
-        target = res.target if res is not None else None
+        if res is None:
+            offsite = self.offsite_media(url)
+            return offsite.path if offsite is not None else None
+        target = res.target
         if target is None:
             return None
         if target.kind == "media":
@@ -603,6 +697,51 @@ class SiteIndex:
         if entry is not None and entry.post_type == "attachment" and entry.file:
             return media_path(entry.file)
         return None
+
+    # -- off-site media: files on hosts the user named (--media-hosts) --
+
+    @property
+    def media_hosts(self) -> tuple[str, ...]:
+        return self._media_hosts
+
+    def allow_media_hosts(self, values: Iterable[str]) -> None:
+        """Also treat files on these off-site hosts as media to bring home
+        (`parse_media_hosts` patterns: ``i0.wp.com``, ``*.files.wordpress.com``)."""
+        self._media_hosts = parse_media_hosts(values)
+
+    def offsite_media(self, url: str) -> OffsiteFile | None:
+        """The file behind ``url`` when it is on a named off-site host (`allow_media_hosts`)
+        and names a file, not a page; None otherwise (and for the site's own URLs).
+
+        One file per path: a query on a file name with an extension is a resize
+        (``?w=640``, ``?resize=300,200``), so the original is fetched, without it; on a
+        name without one the query tells files apart and is kept.
+        """
+        if not self._media_hosts:
+            return None
+        url = url.strip()
+        if url.startswith("//"):
+            url = (urlsplit(self.home).scheme or "https") + ":" + url
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError:
+            return None
+        if parts.scheme.lower() not in ("http", "https") or not hostname:
+            return None
+        host = _ascii_host(hostname)
+        if host is None or not host_matches(host, self._media_hosts):
+            return None
+        name = parts.path.rsplit("/", 1)[-1]
+        ext = name.rpartition(".")[2].lower() if "." in name else ""
+        if not unquote_all(name).strip() or ext in _PAGE_EXTENSIONS:
+            return None
+        if self.resolve(url) is not None:
+            return None  # the site's own (its uploads through Jetpack's CDN, say)
+        query = "" if ext else parts.query
+        netloc = parts.netloc.rpartition("@")[2]  # never a user:password from content
+        fetch = urlunsplit((parts.scheme.lower(), netloc, parts.path, query, ""))
+        return OffsiteFile(fetch, offsite_path(host, _remove_dot_segments(parts.path), query))
 
     def location(self, post_id: int) -> str:
         """The archive path of a post's own page; the root's ``index.html`` for posts
@@ -713,6 +852,31 @@ _INTERNED: dict[str, str] = {}
 def _to_int(text: str) -> int | None:
     text = text.strip()
     return int(text) if text.isdigit() else None
+
+
+_DOT = frozenset({".", "%2e"})
+_DOT_DOT = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
+
+
+def _remove_dot_segments(path: str) -> str:
+    """A URL path with its ``.`` and ``..`` segments (``%2e`` spellings too) applied, as
+    browsers apply them (RFC 3986 5.2.4, WHATWG): it never climbs above the root."""
+    out: list[str] = []
+    segments = path.split("/")[1:] if path.startswith("/") else path.split("/")
+    for i, segment in enumerate(segments):
+        lower = segment.lower()
+        last = i == len(segments) - 1
+        if lower in _DOT:
+            if last:
+                out.append("")
+        elif lower in _DOT_DOT:
+            if out:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/" + "/".join(out)
 
 
 def _file_key(file: str) -> str:
@@ -1339,7 +1503,7 @@ class LinkRewriter:
                 return None  # already rewritten: a second run changes nothing
             res = self.index.resolve(url, page_url, bare=bare)
             if res is None:
-                return None
+                return self._offsite(url, folder, report)
             self._note(url, res, report)
             new = self._new_url(res, url, folder)
             if new is None or new == url:
@@ -1359,6 +1523,18 @@ class LinkRewriter:
         return rewrite_urls(
             html, visit, text_urls=self._text_urls, text_hints=self._text_hints, on_id=on_id
         )
+
+    def _offsite(self, url: str, folder: str, report: LinkReport) -> str | None:
+        """A link to a file on a named off-site host (`SiteIndex.allow_media_hosts`),
+        pointed at its copy: only in ``relative`` mode, with media brought home."""
+        if self.mode.name != "relative" or not self.local_media or not self.index.media_hosts:
+            return None
+        found = self.index.offsite_media(url)
+        if found is None:
+            return None
+        new = _relative(found.path, folder) if folder else found.path
+        report.rewritten[url] = new
+        return new
 
     def _note(self, url: str, res: Resolution, report: LinkReport) -> None:
         target = res.target

@@ -127,6 +127,8 @@ class Media:
     bytes: int | None = None
     sha256: str | None = None
     referenced_by: list[int] = field(default_factory=list)  # posts whose content links to it
+    width: int | None = None  # images: read from the file's own header
+    height: int | None = None
 
 
 Record = Site | Author | Term | Post | Comment | Media

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .links import LinkRewriter, SiteIndex, parse_mode
+from .links import LinkRewriter, SiteIndex, parse_media_hosts, parse_mode
 from .model import Record, Site
 from .names import site_slug
 from .sinks.json_archive import FILENAME, JsonArchiveWriter, now_iso, record_category
@@ -158,6 +158,8 @@ class ArchiveOptions:
     # media: download the site's files into media/ (default: on for REST, off for WXR)
     media: bool | None = None
     uploads_dir: Path | None = None  # a local wp-content/uploads standing in for downloads
+    # off-site hosts whose files are brought home too: "i0.wp.com", "*.files.wordpress.com"
+    media_hosts: tuple[str, ...] = ()
     jobs: int = field(default_factory=default_jobs)  # worker processes for transforms/encoding
     # bag-info.txt fields (RFC 8493 reserved names)
     source_organization: str = ""
@@ -199,6 +201,7 @@ def run_archive(
         raise SourceError(f"--digest must be one of {', '.join(DIGESTS)}")
     try:
         parse_mode(options.rewrite)
+        parse_media_hosts(options.media_hosts)
     except ValueError as exc:
         raise SourceError(str(exc)) from None
     warnings: list[ReadWarning] = []
@@ -254,13 +257,18 @@ def run_archive(
     index_records = getattr(source, "index_records", None)
     if index_records is not None:
         # The first, quiet pass: everything a link can point to, a few hundred bytes a post.
-        index = SiteIndex.from_records(index_records())
+        try:
+            index = SiteIndex.from_records(index_records())
+        except BaseException:
+            _abort(json_sink, warc_sink, source)
+            raise
     media_on = options.media if options.media is not None else source.kind == "rest"
     fetcher: MediaFetcher | None = None
     if media_on:
-        grow = index is None  # no first pass (REST): the index grows as records stream past
+        grow = index is None  # no first pass: the index grows as records stream past
         index = index or SiteIndex()
         index.add(site)
+        index.allow_media_hosts(options.media_hosts)
         fetcher = MediaFetcher(
             run_dir,
             index,

@@ -172,6 +172,14 @@ def _check_archive(
                 result.fail(path, f"line {number}: {error.message}")
             kind = record.get("type", "?")
             counts[kind] = counts.get(kind, 0) + 1
+            if kind == "media" and record.get("path"):
+                media = path.parent / record["path"]
+                if not media.is_file():
+                    result.fail(media, f"missing: the archive lists {record['url']} here")
+                elif _sha256(media) != f"sha256:{record.get('sha256')}":
+                    result.fail(
+                        media, "changed since the run: its SHA-256 differs from the archive's"
+                    )
             if kind == "post":
                 post_ids.add(record["id"])
                 if pages_expected and (

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..http import HttpClient, HttpError
+from ..imagesize import image_size
 from ..links import SiteIndex
 from ..model import Media
 from .warc import HttpExchange, WarcWriter
@@ -67,12 +68,18 @@ class MediaFetcher:
         self._stored: dict[str, str] = {}  # path -> sha256 of what was written there
 
     def want(self, url: str, *, post_id: int | None = None, attachment: bool = False) -> None:
-        """Ask for the file behind ``url`` (ignored unless it is one of the site's uploads)."""
+        """Ask for the file behind ``url`` (ignored unless it is one of the site's uploads,
+        or a file on an off-site host named with ``--media-hosts``)."""
         resolution = self.index.resolve(url)
         target = resolution.target if resolution is not None else None
         if target is not None and target.kind == "post":
             # An attachment page (?attachment_id=N, its permalink): we want its file.
             url = self.index.attachment_url(target.id) or url
+        elif resolution is None:
+            offsite = self.index.offsite_media(url)
+            if offsite is None:
+                return
+            url = offsite.url  # one download per file: ?w=640 and ?w=300 share the original
         known = self._wanted.get(url)
         if known is None:
             path = self.index.media_path_for(url)
@@ -109,7 +116,9 @@ class MediaFetcher:
                 self._drain()
                 if body is None:
                     continue
-                yield self._store(item, body, mime)
+                media = self._store(item, body, mime)
+                if media is not None:
+                    yield media
         finally:
             self._drain()
             self._client.close()
@@ -139,10 +148,13 @@ class MediaFetcher:
         if target is None or not target.file:
             return None
         assert self.uploads_dir is not None
-        local = (self.uploads_dir / target.file).resolve()
-        if self.uploads_dir.resolve() not in local.parents or not local.is_file():
+        try:
+            local = (self.uploads_dir / target.file).resolve()
+            if self.uploads_dir.resolve() not in local.parents or not local.is_file():
+                return None  # outside the copy (../, a symlink out of it), or not there
+            body = local.read_bytes()
+        except (OSError, ValueError):  # a NUL in the name, a file that went away
             return None
-        body = local.read_bytes()
         mime = mimetypes.guess_type(local.name)[0]
         if self.writer is not None:
             with self._lock:
@@ -154,9 +166,22 @@ class MediaFetcher:
         self.failures.append(message)
         self.warn(message)
 
-    def _store(self, item: _Wanted, body: bytes, mime: str | None) -> Media:
+    def _inside(self, path: str) -> Path | None:
+        """``path`` in the run folder, or None if it would lead anywhere else. Paths come
+        from `names.safe_path` and never do; this holds even if that ever broke. (Checked
+        as written: a ``media`` folder the user made a symlink to a bigger disk is fine.)"""
+        if not path or "\0" in path or "\\" in path or ":" in path.split("/", 1)[0]:
+            return None
+        if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
+            return None
+        return self.run_dir / path
+
+    def _store(self, item: _Wanted, body: bytes, mime: str | None) -> Media | None:
         digest = hashlib.sha256(body).hexdigest()
-        target = self.run_dir / item.path
+        target = self._inside(item.path)
+        if target is None:
+            self._fail(item, f"unsafe path {item.path!r}")
+            return None
         stored = self._stored.get(item.path)
         if stored is None:
             # Two spellings of one URL share a path; identical bytes are stored once.
@@ -176,6 +201,7 @@ class MediaFetcher:
                 f"media {item.url}: other bytes than the file already at {item.path}; "
                 f"the first is kept"
             )
+        width, height = image_size(body) or (None, None)
         return Media(
             url=item.url,
             post_id=item.attachment,
@@ -184,4 +210,6 @@ class MediaFetcher:
             bytes=len(body),
             sha256=digest,
             referenced_by=sorted(item.referenced_by),
+            width=width,
+            height=height,
         )

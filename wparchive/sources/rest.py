@@ -42,6 +42,7 @@ from ..http import (
     origin,
     strip_userinfo,
 )
+from ..model import NO_PAGE_TYPES as NO_LINK_TARGET_TYPES
 from ..model import Author, Comment, Content, Meta, Post, Record, Site, Term, TermRef
 from ..pipeline import SourceError
 from ..sinks.warc import NO_PAGE_TYPES, HttpExchange
@@ -79,6 +80,20 @@ COMMENT_FIELDS = (
 USER_FIELDS = (
     "id,username,name,first_name,last_name,url,description,link,locale,nickname,slug,roles,"
     "registered_date,meta,_links"
+)
+
+# What the link index's first pass asks for (`RestSource.index_records`): what
+# `SiteIndex.add` reads, nothing else. media_details whole: WordPress decides whether to
+# compute it with in_array(), so a nested _fields (media_details.sizes) drops it.
+INDEX_USER_FIELDS = "id,username,slug"
+INDEX_TERM_FIELDS = "id,slug,parent,taxonomy"
+INDEX_POST_FIELDS = "id,status,slug,link,parent,date,meta._wp_old_slug"
+_INDEX_TYPE_FIELDS = {"attachment": ",post,source_url,media_details"}
+# Post types and taxonomies no link can point to (no page, no archive): not indexed.
+# Reusable blocks stay: content refers to them by id.
+_NO_LINK_TYPES = NO_LINK_TARGET_TYPES - {"wp_block"}
+_NO_ARCHIVE_TAXONOMIES = frozenset(
+    {"nav_menu", "wp_theme", "wp_template_part_area", "wp_pattern_category"}
 )
 
 # Error codes (the JSON ``code`` of a WordPress error) that mean "REST is closed to us".
@@ -522,6 +537,8 @@ class RestSource:
         self._logins: dict[int, str] = {}
         self._terms: dict[tuple[str, int], TermRef] = {}
         self._taxonomies: list[_Type] = []
+        self._types: list[_Type] = []
+        self._index_collections: list[_Collection] = []  # the link index's first pass
         self._post_ids = _IdSet()  # one id space for every post type
         self._content_kinds: set[str] = set()
         self._notes: set[str] = set()
@@ -607,20 +624,21 @@ class RestSource:
 
     @property
     def stats(self) -> dict[str, Any]:
-        """Requests made, and the fewest that could have read the same collections."""
+        """Requests made, and the fewest that could have read the same collections; the
+        link index's listings (`index_records`) are counted too, as ``index <name>``."""
+        started = [(c.name, c) for c in self._collections if c.started]
+        indexed = [(f"index {c.name}", c) for c in self._index_collections if c.started]
         collections = {
-            c.name: {"total": c.total, "requests": c.requests}
-            for c in self._collections
-            if c.started
+            name: {"total": c.total, "requests": c.requests} for name, c in started + indexed
         }
         minimum = self._fixed_requests + sum(
             max(1, math.ceil((c.total or 0) / PER_PAGE)) if c.total is not None else c.requests
-            for c in self._collections
-            if c.started
+            for _, c in started + indexed
         )
         return {
             "api_requests": self._http.stats["api"],
             "page_requests": self._http.stats["page"],
+            "index_api_requests": sum(c.requests for _, c in indexed),
             "minimum_api_requests": minimum,
             "collections": collections,
         }
@@ -633,17 +651,27 @@ class RestSource:
         finally:
             self._http.close()
 
+    def _prepare(self) -> Site:
+        """Discovery, the credentials check and the catalogue of types and taxonomies:
+        done once, by whichever of the main read and `index_records` comes first."""
+        if self.site is None:
+            self._discover()
+            self._authenticate()
+            self._types, self._taxonomies = self._catalog()
+            self.site = self._site()
+        return self.site
+
     def _read(self) -> Iterator[Record]:
-        self._discover()
-        self._authenticate()
-        types, taxonomies = self._catalog()
-        self._taxonomies = taxonomies
-        self.site = self._site()
+        self.site = self._prepare()
+        types = self._types
+        taxonomies = self._taxonomies
         yield self.site
         if self._writer is None:  # nobody asked for captures (inspect, --no-warc)
             self._capture_off = True
             self._queue.clear()
-        self._fixed_requests = self._http.stats["api"]
+        self._fixed_requests = self._http.stats["api"] - sum(
+            c.requests for c in self._index_collections
+        )
         if not self.authenticated:
             self._note(
                 "read anonymously: the REST API shows only published content "
@@ -671,6 +699,104 @@ class RestSource:
             collection.check()
         self._final_warnings()
         self._drain()
+
+    # the link index: a cheap first pass ------------------------------------------------
+
+    def index_records(self) -> Iterator[Record]:
+        """The first, cheap pass for link rewriting (`wparchive.links.SiteIndex`): the
+        `Site`, then `Author`, `Term` and `Post` records holding only what links can point
+        to — ids, slugs, permalinks, statuses, parents, old slugs (when registered for
+        REST), and each attachment's file and image sizes — with no content or comments.
+
+        One ``_fields``-trimmed listing per collection, 100 items a page, with the main
+        read's credentials, ``context`` and statuses (so drafts, private and trashed posts
+        are known, and links to them reported). Post types WordPress gives no page
+        (menu items, templates, navigation; reusable blocks are kept: content refers to
+        them by id) and taxonomies without archives (menus) are not listed: no link can
+        point to them. The exchanges are real captures: they go to the WARC like every
+        other (none without a WARC writer), and `stats` counts them as ``index <name>``.
+        What it can't read is noted under the main read's names, so said once.
+        """
+        site = self._prepare()
+        yield site
+        quiet = self._writer is None  # nothing will be written: don't hold the captures
+        if quiet:
+            self._capture_off = True
+        try:
+            yield from self._index_pass()
+        finally:
+            if quiet:
+                self._capture_off = False
+            self._drain()
+
+    def _index_pass(self) -> Iterator[Record]:
+        users = self._index_collection("users", "/wp/v2/users", INDEX_USER_FIELDS)
+        taxonomies = [t for t in self._taxonomies if t.slug not in _NO_ARCHIVE_TAXONOMIES]
+        types = [t for t in self._types if t.slug not in _NO_LINK_TYPES]
+        terms = [
+            self._index_collection(f"terms {t.slug}", t.route, INDEX_TERM_FIELDS)
+            for t in taxonomies
+        ]
+        posts = [
+            self._index_collection(
+                t.slug,
+                t.route,
+                INDEX_POST_FIELDS + _INDEX_TYPE_FIELDS.get(t.slug, ""),
+                post_type=t.slug,
+            )
+            for t in types
+        ]
+        for collection in [users, *terms, *posts]:
+            collection.start()
+        for item in users.items():
+            yield self._author(item)
+        self._drain()
+        for collection, taxonomy in zip(terms, taxonomies, strict=True):
+            items = list(collection.items())
+            slugs = {item["id"]: str(item.get("slug") or "") for item in items}
+            for item in items:
+                if item.get("slug"):
+                    yield Term(
+                        id=item["id"],
+                        taxonomy=str(item.get("taxonomy") or taxonomy.slug),
+                        slug=str(item["slug"]),
+                        parent=slugs.get(_int(item.get("parent")), ""),
+                    )
+            self._drain()
+        streams = [self._index_posts(c, t.slug) for c, t in zip(posts, types, strict=True)]
+        for post in heapq.merge(*streams, key=lambda post: post.id):
+            self._drain()
+            yield post
+
+    def _index_posts(self, collection: _Collection, post_type: str) -> Iterator[Post]:
+        for item in collection.items():
+            yield self._post(item, post_type, [])
+
+    def _index_collection(
+        self, name: str, route: str, fields: str, *, post_type: str | None = None
+    ) -> _Collection:
+        """A listing for the index with the main read's parameters and fallbacks, but
+        only ``fields``; its own id set, so the main read sees every item as new."""
+        params: dict[str, Any] = {"per_page": PER_PAGE, "orderby": "id", "order": "asc"}
+        public = {**params, "_fields": fields}
+        if self.authenticated:
+            params["context"] = "edit"
+            if post_type is not None:
+                params["status"] = (
+                    "inherit,private,trash" if post_type == "attachment" else "any,trash"
+                )
+        params["_fields"] = fields
+        collection = _Collection(
+            self,
+            name,
+            route,
+            params,
+            key=_post_id if post_type is not None else _id,
+            seen=_IdSet(),
+            public_params=public,
+        )
+        self._index_collections.append(collection)
+        return collection
 
     # captures ----------------------------------------------------------------------------
 

@@ -1,0 +1,68 @@
+"""Paragraphs for classic-editor content, close to what WordPress's ``wpautop()`` shows.
+
+Classic posts and comments are stored with bare line breaks: WordPress adds ``<p>`` and
+``<br>`` only when it displays them. An export must do the same, or a Markdown converter
+and a browser run every line together. Text outside any block element is split into
+paragraphs at blank lines, with single line breaks as ``<br>``; text inside a block
+element (a list item, a quote) only gets ``<br>`` where a line break falls between words.
+Block-editor content, whose blocks already carry their markup, comes back as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BLOCK = (
+    "address|article|aside|blockquote|body|caption|dd|details|dialog|div|dl|dt|fieldset|"
+    "figcaption|figure|footer|form|h[1-6]|header|hgroup|hr|html|li|main|menu|nav|ol|p|pre|"
+    "section|summary|table|tbody|td|tfoot|th|thead|tr|ul|style|script|noscript|iframe|"
+    "video|audio|object|embed|math|svg|select|option|textarea|map|area|col|colgroup|legend"
+)
+_TAG = re.compile(rf"<(/?)({_BLOCK})\b[^>]*?(/?)>", re.I)
+_RAW = re.compile(r"<(pre|script|style|textarea)\b.*?</\1\s*>", re.I | re.S)
+_VOID = frozenset({"hr", "area", "col", "embed"})
+_BREAK_IN_TEXT = re.compile(r"(?<=\S)[ \t]*\r?\n[ \t]*(?=\S)")
+
+
+def autop(html: str) -> str:
+    """``html`` with paragraphs and line breaks where WordPress would show them."""
+    if not html.strip():
+        return html
+    if not _TAG.search(html) and "\n" not in html.strip():
+        return f"<p>{html.strip()}</p>"
+    # Keep <pre>/<script>/<style> untouched: swap them out for placeholders.
+    kept: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        kept.append(m.group(0))
+        return f'<pre data-wparchive-keep="{len(kept) - 1}"></pre>'
+
+    text = _RAW.sub(keep, html.replace("\r\n", "\n"))
+    out: list[str] = []
+    depth = 0
+    last = 0
+    for m in _TAG.finditer(text):
+        out.append(_run(text[last : m.start()], depth))
+        out.append(m.group(0))
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if name not in _VOID and not self_closing:
+            depth = max(0, depth - 1) if closing else depth + 1
+        last = m.end()
+    out.append(_run(text[last:], depth))
+    result = "".join(out)
+    return re.sub(
+        r'<pre data-wparchive-keep="(\d+)"></pre>', lambda m: kept[int(m.group(1))], result
+    )
+
+
+def _run(text: str, depth: int) -> str:
+    """Text between two block tags: paragraphs at the top level, line breaks inside."""
+    if not text.strip():
+        return text
+    if depth:
+        return _BREAK_IN_TEXT.sub("<br>\n", text)
+    chunks = [c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()]
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    body = "\n\n".join("<p>" + _BREAK_IN_TEXT.sub("<br>\n", c) + "</p>" for c in chunks)
+    return lead + body + trail
