@@ -48,13 +48,13 @@ import copy, json, sys, time
 from wparchive.clean import CleanTransform
 from wparchive.links import LinkRewriter, SiteIndex, parse_mode
 from wparchive.sinks.warc import RecordBuilder
-from wparchive.sources.wxr import read_wxr
+from wparchive.sources.wxr import WxrReader, read_wxr
 from wparchive.units import UnitEncoder, group_units
 path = sys.argv[1]
 out = {}
 t = time.process_time(); records = list(read_wxr(path))
 out["read the export"] = time.process_time() - t
-t = time.process_time(); index = SiteIndex.from_records(read_wxr(path))
+t = time.process_time(); index = SiteIndex.from_records(WxrReader([path], index_only=True))
 out["index pass (links)"] = time.process_time() - t
 units = list(group_units(records[1:]))
 clean = CleanTransform(records[0].language); clean.cleaner

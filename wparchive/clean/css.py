@@ -45,6 +45,7 @@ class _Compound:
     tag: str = "*"
     conditions: list[str] = field(default_factory=list)
     needles: list[str] = field(default_factory=list)
+    requires: list[str] = field(default_factory=list)  # attributes it can't match without
 
 
 def _literal(value: str) -> str:
@@ -127,9 +128,11 @@ def _parse_group(selector: str) -> list[list[tuple[str, _Compound]]]:
         elif m.group("id"):
             current.conditions.append(f"@id = {_literal(m.group('id'))}")
             current.needles.append(m.group("id").lower())
+            current.requires.append("id")
         elif m.group("cls"):
             current.conditions.append(_class_condition(m.group("cls")))
             current.needles.append(m.group("cls").lower())
+            current.requires.append("class")
         elif m.group("attr"):
             name = m.group("attr").lower()
             op = m.group("op")
@@ -149,10 +152,36 @@ def _parse_group(selector: str) -> list[list[tuple[str, _Compound]]]:
     return groups
 
 
+def _any_of(compounds: list[_Compound]) -> str:
+    """One step matching any of `compounds`: the union of one step per compound.
+
+    An XPath union is in document order without duplicates, and so is one step, so the
+    elements are the same; they are found in one walk of the tree instead of one per
+    compound (a rule lists up to fifteen). When every compound needs a class or an id,
+    elements with neither are passed over before any condition is evaluated (a class
+    condition is false without the attribute: the class name is never empty).
+    """
+    tests = []
+    for compound in compounds:
+        parts = ([f"self::{compound.tag}"] if compound.tag != "*" else []) + compound.conditions
+        tests.append("(" + " and ".join(parts) + ")" if parts else "true()")
+    prefilter = ""
+    if all(compound.requires for compound in compounds):
+        needed = sorted({compound.requires[0] for compound in compounds})
+        prefilter = "[" + " or ".join(f"@{name}" for name in needed) + "]"
+    return f"descendant-or-self::*{prefilter}[{' or '.join(tests)}]"
+
+
 def css_to_xpath(selector: str) -> str:
     """The XPath (relative to a context node, which it may match itself) of a CSS selector."""
+    chains = _parse_group(selector)
+    if len(chains) > 1 and all(len(chain) == 1 for chain in chains):
+        for chain in chains:
+            if chain[0][0] == "~":
+                raise SelectorError(f"the ~ combinator is not supported: {selector!r}")
+        return _any_of([chain[0][1] for chain in chains])
     paths = []
-    for chain in _parse_group(selector):
+    for chain in chains:
         parts = []
         for i, (combinator, compound) in enumerate(chain):
             if combinator == "~":

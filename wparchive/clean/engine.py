@@ -19,7 +19,6 @@ from __future__ import annotations
 import html as html_mod
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from lxml import etree
 from ..model import Comment, Post
 from .css import css_to_xpath
 from .locales import collect_strings, normalize_text, patterns_for
+from .needles import needle_set
 from .rules import KINDS, Rule, select_rules
 from .shortcodes import ShortcodeRule, clean_shortcodes
 
@@ -104,24 +104,23 @@ def ledger(removed: Iterable[Removal], field_name: str) -> list[dict[str, object
     """Provenance entries: one per rule that fired in a field, with the (truncated) texts
     it removed and how many times it fired (a block editor post fires the block-comment
     rule once per block)."""
-    families: dict[str, str] = {}  # rule → family, in the order rules first fired
-    texts: dict[str, list[str]] = {}
-    counts: Counter[str] = Counter()
-    for r in removed:
-        families.setdefault(r.rule, r.family)
-        seen = texts.setdefault(r.rule, [])
-        counts[r.rule] += 1
-        if r.text and r.text not in seen:
-            seen.append(r.text)
+    fired: dict[str, tuple[str, list[str], list[int]]] = {}  # rule → (family, texts, [count])
+    for r in removed:  # (rules in the order they first fired)
+        entry = fired.get(r.rule)
+        if entry is None:
+            entry = fired[r.rule] = (r.family, [], [0])
+        entry[2][0] += 1
+        if r.text and r.text not in entry[1]:
+            entry[1].append(r.text)
     return [
         {
             "rule": rule,
             "family": family,
             "field": field_name,
-            "text": truncate(" | ".join(texts[rule])),
-            "count": counts[rule],
+            "text": truncate(" | ".join(texts)),
+            "count": count[0],
         }
-        for rule, family in families.items()
+        for rule, (family, texts, count) in fired.items()
     ]
 
 
@@ -163,10 +162,46 @@ def _attached(el: etree._Element, root: etree._Element) -> bool:
     return top is root
 
 
+def _drop_tree(el: etree._Element, parent: etree._Element | None = None) -> None:
+    """Remove `el` and its content, keeping its tail text (lxml.html's ``drop_tree``)."""
+    if parent is None:
+        parent = el.getparent()
+    assert parent is not None
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
+
+
+def _drop_tag(el: etree._Element) -> None:
+    """Remove `el`'s tags, keeping its text and children (lxml.html's ``drop_tag``)."""
+    parent = el.getparent()
+    assert parent is not None
+    previous = el.getprevious()
+    if el.text and isinstance(el.tag, str):
+        if previous is None:
+            parent.text = (parent.text or "") + el.text
+        else:
+            previous.tail = (previous.tail or "") + el.text
+    if el.tail:
+        if len(el):
+            last = el[-1]
+            last.tail = (last.tail or "") + el.tail
+        elif previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    index = parent.index(el)
+    parent[index : index + 1] = el[:]
+
+
 def _drop(el: etree._Element, root: etree._Element) -> None:
     """Remove `el` (keeping its tail text), then any parent our removal left empty."""
     parent = el.getparent()
-    el.drop_tree()
+    _drop_tree(el, parent)
     for _ in range(3):
         if (
             parent is None
@@ -178,7 +213,7 @@ def _drop(el: etree._Element, root: etree._Element) -> None:
         ):
             return
         grand = parent.getparent()
-        parent.drop_tree()
+        _drop_tree(parent, grand)
         parent = grand
 
 
@@ -200,6 +235,31 @@ def _in_protected(el: etree._Element) -> bool:
     return next(el.iter(*_PROTECTED), None) is not None
 
 
+# Fragments are parsed by a plain libxml2 HTML parser: lxml.html's parser gives the same
+# tree, but looks up its element classes with a Python call for every element touched.
+_FRAGMENT_PARSER = etree.HTMLParser()
+_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+
+
+def parse_fragment(source: str) -> etree._Element:
+    """`source` parsed into a new <div>, as ``lxml.html.fragment_fromstring(source,
+    create_parent="div")`` parses it (the same steps, the same errors)."""
+    if not _FULL_HTML.match(source):
+        source = f"<html><body>{source}</body></html>"
+    doc = etree.fromstring(source, _FRAGMENT_PARSER)
+    if doc is None:
+        raise etree.ParserError("Document is empty")
+    assert doc.tag == "html"  # (the HTML parser makes no namespaced tags)
+    bodies = [e for e in doc if e.tag == "body"]
+    assert len(bodies) == 1, f"too many bodies: {bodies!r}"
+    body = bodies[0]
+    root = _FRAGMENT_PARSER.makeelement("div")
+    if body.text and body.text.strip():  # leading whitespace alone is dropped
+        root.text = body.text
+    root.extend(body)
+    return root
+
+
 @dataclass
 class _Compiled:
     rule: Rule
@@ -208,6 +268,91 @@ class _Compiled:
     shortcode: ShortcodeRule | None = None
     needles: tuple[str, ...] | None = None
     needle_regex: re.Pattern[str] | None = None
+
+
+class _Prefilter:
+    """The pre-check of one kind's rules (module doc), prepared once per `Cleaner`.
+
+    A rule may match when it has no needles, when one of its needles is in the source
+    (as written or decoded, case-insensitively), or when its needle regex matches; every
+    needle is looked for in one scan (`NeedleSet`), and what each needle selects is
+    known in advance.
+    """
+
+    def __init__(self, rules: list[_Compiled]) -> None:
+        self.rules = rules
+        self.needles = needle_set(frozenset(n for c in rules for n in (c.needles or ())))
+        self.always = frozenset(i for i, c in enumerate(rules) if c.needles is None)
+        self.by_needle: dict[str, list[int]] = {}
+        for i, c in enumerate(rules):
+            for n in c.needles or ():
+                self.by_needle.setdefault(n, []).append(i)
+        self.by_regex = [(i, c.needle_regex) for i, c in enumerate(rules) if c.needle_regex]
+        # Whole-block rules at the edges: their needle regex is asked only when a block
+        # matches them (`_Gate`), not of every field (a scan of the source each time).
+        self.deferrable = frozenset(
+            i
+            for i, c in enumerate(rules)
+            if c.rule.match in ("text", "pattern") and c.rule.action == "remove"
+        )
+
+    def candidates(self, source: str) -> list[_Compiled]:
+        rules, gate = self.select(source, defer=False)
+        return rules
+
+    def select(self, source: str, *, defer: bool = True) -> tuple[list[_Compiled], _Gate | None]:
+        """The candidates, and the gate of those whose needle regex is yet to be asked."""
+        present = self.needles.present(source.lower())
+        decoded = html_mod.unescape(source) if "&" in source else None
+        if decoded is not None:
+            present |= self.needles.present(decoded.lower())
+        chosen = set(self.always)
+        for n in present:
+            chosen.update(self.by_needle[n])
+        pending: list[tuple[int, re.Pattern[str]]] = []
+        for i, regex in self.by_regex:
+            if i in chosen:
+                continue
+            if defer and i in self.deferrable:
+                pending.append((i, regex))
+            elif _search(regex, source, decoded):
+                chosen.add(i)
+        gate = None
+        if pending:
+            if any(self.rules[i].shortcode is None for i in chosen):
+                # The field is parsed anyway: each regex is asked when its rule would act.
+                gate = _Gate(source, decoded, {id(self.rules[i]): rx for i, rx in pending})
+                chosen.update(i for i, _ in pending)
+            else:  # they alone would have the field parsed: ask now
+                chosen.update(i for i, rx in pending if _search(rx, source, decoded))
+        if not chosen:
+            return [], None
+        return [self.rules[i] for i in sorted(chosen)], gate
+
+
+def _search(regex: re.Pattern[str], source: str, decoded: str | None) -> bool:
+    """Whether a needle regex matches the source as written or decoded."""
+    return bool(regex.search(source) or (decoded is not None and regex.search(decoded)))
+
+
+class _Gate:
+    """Needle regexes of some candidate rules, asked of the source only when needed."""
+
+    def __init__(
+        self, source: str, decoded: str | None, regexes: dict[int, re.Pattern[str]]
+    ) -> None:
+        self.source, self.decoded = source, decoded
+        self.regexes = regexes  # id(_Compiled) → its needle regex
+        self._answers: dict[int, bool] = {}
+
+    def allows(self, c: _Compiled) -> bool:
+        """Whether rule `c` passes the pre-check (always, for rules without a regex here)."""
+        regex = self.regexes.get(id(c))
+        if regex is None:
+            return True
+        if id(c) not in self._answers:
+            self._answers[id(c)] = _search(regex, self.source, self.decoded)
+        return self._answers[id(c)]
 
 
 class Cleaner:
@@ -237,16 +382,13 @@ class Cleaner:
         self.rules = select_rules(self.keep, self.only)
         self.strings = collect_strings(locale, self.l10n_dirs)
         self._regexes: dict[tuple[object, ...], re.Pattern[str] | None] = {}
+        self._comment_memo: dict[tuple[int, ...], dict[str, tuple[int, str]]] = {}
         compiled = [self._compile(rule) for rule in self.rules]
         self._by_kind: dict[str, list[_Compiled]] = {
             kind: [c for c in compiled if kind in c.rule.kinds] for kind in KINDS
         }
         self._text: TextCleaner | None = None
-        # Every needle of a kind's rules, checked once per field (not once per rule).
-        self._needles = {
-            kind: sorted({n for c in rules for n in (c.needles or ())})
-            for kind, rules in self._by_kind.items()
-        }
+        self._prefilters = {kind: _Prefilter(rules) for kind, rules in self._by_kind.items()}
 
     # --- compilation ---------------------------------------------------------
 
@@ -348,22 +490,7 @@ class Cleaner:
 
     def candidates(self, source: str, kind: str) -> list[_Compiled]:
         """The rules of `kind` that may match `source`: the sound pre-check (module doc)."""
-        rules = self._by_kind[kind]
-        needles = self._needles[kind]
-        lower = source.lower()
-        present = {n for n in needles if n in lower}
-        decoded = html_mod.unescape(source) if "&" in source else None
-        if decoded is not None:
-            decoded_lower = decoded.lower()
-            present |= {n for n in needles if n not in present and n in decoded_lower}
-        texts = [t for t in (source, decoded) if t is not None]
-
-        def may_match(c: _Compiled) -> bool:
-            if c.needles is None or not present.isdisjoint(c.needles):
-                return True
-            return c.needle_regex is not None and any(c.needle_regex.search(t) for t in texts)
-
-        return [c for c in rules if may_match(c)]
+        return self._prefilters[kind].candidates(source)
 
     def clean_html(self, html: str, *, kind: Kind = "content") -> CleanResult:
         """Clean one HTML field: a post's content or excerpt, a comment, or a whole page.
@@ -373,9 +500,9 @@ class Cleaner:
         """
         if kind not in ("content", "excerpt", "comment", "page"):
             raise ValueError(f"kind must be content, excerpt, comment or page, not {kind!r}")
-        if not html or not html.strip():
+        if not html or html.isspace():
             return CleanResult(html)
-        rules = self.candidates(html, kind)
+        rules, gate = self._prefilters[kind].select(html)
         if not rules:
             return CleanResult(html)
         removed: list[Removal] = []
@@ -390,7 +517,7 @@ class Cleaner:
             return CleanResult(source, removed)
         fired = self.apply(root, dom_rules, removed)
         if kind != "page":
-            fired += self.apply_edges(root, dom_rules, removed)
+            fired += self.apply_edges(root, dom_rules, removed, gate=gate)
         if not fired:
             return CleanResult(source, removed)
         return CleanResult(self.serialise(root, kind), removed)
@@ -411,7 +538,7 @@ class Cleaner:
         """Parse a page as a document, anything else as a fragment inside a <div>."""
         if kind == "page":
             return lxml.html.document_fromstring(source)
-        return lxml.html.fragment_fromstring(source, create_parent="div")
+        return parse_fragment(source)
 
     @staticmethod
     def serialise(root: etree._Element, kind: str) -> str:
@@ -441,15 +568,30 @@ class Cleaner:
         self, root: etree._Element, rules: list[_Compiled], removed: list[Removal]
     ) -> int:
         fired = 0
+        # Which rule (its index, -1: none) each comment text matches, and its ledger text,
+        # remembered: block markers ("wp:paragraph") repeat in every post.
+        memo = self._comment_memo.setdefault(tuple(map(id, rules)), {})
+        if len(memo) > 4096:
+            memo.clear()
         for node in list(root.iter(etree.Comment)):
             body = node.text or ""
-            for c in rules:
-                if c.regex is not None and c.regex.search(body):
-                    text = self._act(c.rule, node, root)
-                    if text is not None:
-                        removed.append(Removal(c.rule.id, c.rule.family, text))
-                        fired += 1
-                    break
+            known = memo.get(body)
+            if known is None:
+                matching = (i for i, c in enumerate(rules) if c.regex and c.regex.search(body))
+                known = memo[body] = (next(matching, -1), truncate(f"<!--{body}-->"))
+            index, described = known
+            if index < 0:
+                continue
+            rule = rules[index].rule
+            if rule.action == "remove" and node.getparent() is root:
+                # The common case, `_act` made short: nothing to prune above the root.
+                text: str | None = described  # (what `_describe` says of a comment)
+                _drop_tree(node, root)
+            else:
+                text = self._act(rule, node, root)
+            if text is not None:
+                removed.append(Removal(rule.id, rule.family, text))
+                fired += 1
         return fired
 
     def _act(self, rule: Rule, el: etree._Element, root: etree._Element) -> str | None:
@@ -460,7 +602,7 @@ class Cleaner:
             return text
         if rule.action == "unwrap":
             attrs = " ".join(f'{k}="{v}"' for k, v in list(el.attrib.items())[:2])
-            el.drop_tag()
+            _drop_tag(el)
             return truncate(f"<{el.tag} {attrs}>")
         if rule.action == "convert":
             return getattr(self, "_to_" + rule.to.replace("-", "_"))(el, root)
@@ -538,13 +680,14 @@ class Cleaner:
         rules: list[_Compiled],
         removed: list[Removal],
         title: str | None = None,
+        gate: _Gate | None = None,
     ) -> int:
         """Apply text and pattern rules to the first and last blocks of `container`.
 
         Text rules never act in the middle of a post: only the leading run of blocks
         (``where`` head/edge) and the trailing run (tail/edge) are looked at, and a
         block must match a rule as a whole (``remove_text`` rules cut a match at the
-        block's end or start).
+        block's end or start). A rule that `gate` does not allow is passed over.
         """
         text_rules = [c for c in rules if c.rule.match in ("text", "pattern") and c.regex]
         if not text_rules:
@@ -560,7 +703,7 @@ class Cleaner:
                 block = _edge_block(container, from_end)
                 if block is None:
                     break
-                hit = self._edge_hit(block, active, from_end)
+                hit = self._edge_hit(block, active, from_end, gate)
                 if hit is None:
                     break
                 c, text = hit
@@ -571,15 +714,23 @@ class Cleaner:
         return fired
 
     def _edge_hit(
-        self, block: _Block, rules: list[tuple[_Compiled, re.Pattern[str]]], from_end: bool
+        self,
+        block: _Block,
+        rules: list[tuple[_Compiled, re.Pattern[str]]],
+        from_end: bool,
+        gate: _Gate | None = None,
     ) -> tuple[_Compiled, str] | None:
         text = block.text()
         for c, regex in rules:
             if c.rule.action == "remove_text":
+                if block.protected():
+                    return None
                 cut = block.cut(regex, from_end)
                 if cut:
                     return c, cut
-            elif regex.match(text):
+            elif regex.match(text) and (gate is None or gate.allows(c)):
+                if block.protected():
+                    return None
                 block.remove()
                 return c, text
         return None
@@ -617,6 +768,11 @@ class _Block:
         while parts and not parts[0].strip():
             lead += parts.pop(0)
         return lead, parts[0] if parts else "", "".join(parts[1:])
+
+    def protected(self) -> bool:
+        """A block element holding or inside code (`_in_protected`) is no block: text rules
+        keep off it. Asked only when a rule would act (most blocks match no rule)."""
+        return self.el is not None and _in_protected(self.el)
 
     def text(self) -> str:
         if self.el is not None:
@@ -672,26 +828,33 @@ def _edge_text_node(el: etree._Element, from_end: bool) -> tuple[etree._Element 
     return None, ""
 
 
+def _edge_child(container: etree._Element, from_end: bool) -> etree._Element | None:
+    """The last (first) child of `container` that is not a script, style... (no shown text)."""
+    for child in reversed(container) if from_end else container:
+        if not (isinstance(child.tag, str) and child.tag in _NO_TEXT):
+            return child
+    return None
+
+
 def _edge_block(container: etree._Element, from_end: bool) -> _Block | None:
     """The last (first) block of `container`: loose text, or a block-level child."""
-    children = [c for c in container if not (isinstance(c.tag, str) and c.tag in _NO_TEXT)]
     if from_end:
-        if children:
-            last = children[-1]
+        last = _edge_child(container, True)
+        if last is not None:
             if (last.tail or "").strip():
                 return _Block(container, None, last, "tail", True)
-            if isinstance(last.tag, str) and last.tag in BLOCK_TAGS and not _in_protected(last):
-                return _Block(container, last, None, "", True)
+            if isinstance(last.tag, str) and last.tag in BLOCK_TAGS:
+                return _Block(container, last, None, "", True)  # (unless protected: see _Block)
             return None
         if (container.text or "").strip():
             return _Block(container, None, container, "text", True)
         return None
     if (container.text or "").strip():
         return _Block(container, None, container, "text", False)
-    if children:
-        first = children[0]
-        if isinstance(first.tag, str) and first.tag in BLOCK_TAGS and not _in_protected(first):
-            return _Block(container, first, None, "", False)
+    first = _edge_child(container, False)
+    if first is not None:
+        if isinstance(first.tag, str) and first.tag in BLOCK_TAGS:
+            return _Block(container, first, None, "", False)  # (unless protected: see _Block)
         if (first.tail or "").strip() and not isinstance(first.tag, str):
             return _Block(container, None, first, "tail", False)
     return None
@@ -699,7 +862,19 @@ def _edge_block(container: etree._Element, from_end: bool) -> _Block | None:
 
 def inner_html(el: etree._Element) -> str:
     """The serialised content of `el` (its text and children, not its own tags)."""
-    out = [html_mod.escape(el.text or "", quote=False)]
+    text = html_mod.escape(el.text or "", quote=False)
+    if el.tag == "div" and not el.attrib:
+        # The fragment root the engine parses into: one `tostring` of the whole <div>
+        # (its text set aside, escaped as above) costs half of one per child, and libxml2
+        # writes each child the same either way.
+        saved, el.text = el.text, None
+        try:
+            whole = lxml.html.tostring(el, encoding=str, method="html", with_tail=False)
+        finally:
+            el.text = saved
+        if whole.startswith("<div>") and whole.endswith("</div>"):
+            return text + whole[5:-6]
+    out = [text]
     out.extend(lxml.html.tostring(child, encoding=str, method="html") for child in el)
     return "".join(out)
 
