@@ -20,8 +20,9 @@ import wparchive
 from wparchive.cli import app
 from wparchive.export import export_wxr
 from wparchive.export.run import record_from_dict
-from wparchive.export.wxr import cdata, meta_strings, php_serialize
+from wparchive.export.wxr import cdata, meta_strings
 from wparchive.model import Author, Comment, Post, Site, Term
+from wparchive.phpserialize import serialize as php_serialize
 from wparchive.phpserialize import unserialize
 from wparchive.sources.wxr import read_wxr
 

@@ -667,3 +667,39 @@ def maybe_unserialize(
     except PhpSerializeError:
         return value, False
     return decoded, True
+
+
+def serialize(value: Any) -> str:
+    """PHP's ``serialize()`` of a JSON value as `unserialize` decoded it (objects carry
+    ``__php_class__``): what an exported WXR file needs to give WordPress its meta back."""
+    if value is None:
+        return "N;"
+    if isinstance(value, bool):
+        return f"b:{int(value)};"
+    if isinstance(value, int):
+        return f"i:{value};"
+    if isinstance(value, float):
+        text = repr(value)
+        if text in ("inf", "-inf", "nan"):
+            text = {"inf": "INF", "-inf": "-INF", "nan": "NAN"}[text]
+        return f"d:{text};"
+    if isinstance(value, str):
+        return f's:{len(value.encode("utf-8"))}:"{value}";'
+    if isinstance(value, list):
+        items = "".join(f"i:{i};{serialize(v)}" for i, v in enumerate(value))
+        return f"a:{len(value)}:{{{items}}}"
+    if isinstance(value, dict):
+        cls = value.get("__php_class__")
+        pairs = [(k, v) for k, v in value.items() if k != "__php_class__"]
+        items = "".join(_php_key(k) + serialize(v) for k, v in pairs)
+        if isinstance(cls, str) and cls:
+            return f'O:{len(cls.encode())}:"{cls}":{len(pairs)}:{{{items}}}'
+        return f"a:{len(pairs)}:{{{items}}}"
+    return serialize(str(value))
+
+
+def _php_key(key: Any) -> str:
+    text = str(key)
+    if re.fullmatch(r"-?(?:0|[1-9]\d{0,17})", text):
+        return f"i:{text};"  # PHP turns numeric string keys into integers
+    return serialize(text)

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from ..model import Author, Comment, Meta, Post, Term
-from ..phpserialize import maybe_unserialize
+from ..phpserialize import maybe_unserialize, serialize
 from .run import RunArchive, check_target
 
 WXR_VERSION = "1.2"
@@ -57,42 +57,6 @@ def cdata(text: str | None) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def php_serialize(value: Any) -> str:
-    """PHP's ``serialize()`` of a JSON value as wparchive decoded it (objects carry
-    ``__php_class__``)."""
-    if value is None:
-        return "N;"
-    if isinstance(value, bool):
-        return f"b:{int(value)};"
-    if isinstance(value, int):
-        return f"i:{value};"
-    if isinstance(value, float):
-        text = repr(value)
-        if text in ("inf", "-inf", "nan"):
-            text = {"inf": "INF", "-inf": "-INF", "nan": "NAN"}[text]
-        return f"d:{text};"
-    if isinstance(value, str):
-        return f's:{len(value.encode("utf-8"))}:"{value}";'
-    if isinstance(value, list):
-        items = "".join(f"i:{i};{php_serialize(v)}" for i, v in enumerate(value))
-        return f"a:{len(value)}:{{{items}}}"
-    if isinstance(value, dict):
-        cls = value.get("__php_class__")
-        pairs = [(k, v) for k, v in value.items() if k != "__php_class__"]
-        items = "".join(_php_key(k) + php_serialize(v) for k, v in pairs)
-        if isinstance(cls, str) and cls:
-            return f'O:{len(cls.encode())}:"{cls}":{len(pairs)}:{{{items}}}'
-        return f"a:{len(pairs)}:{{{items}}}"
-    return php_serialize(str(value))
-
-
-def _php_key(key: Any) -> str:
-    text = str(key)
-    if re.fullmatch(r"-?(?:0|[1-9]\d{0,17})", text):
-        return f"i:{text};"  # PHP turns numeric string keys into integers
-    return php_serialize(text)
-
-
 def meta_strings(meta: Meta, meta_raw: Meta | None = None) -> Iterator[tuple[str, str]]:
     """(key, value as WordPress stored it) for every meta value, in order: the original
     serialized string when the archive kept it, else the value (serialized if not text)."""
@@ -104,7 +68,7 @@ def meta_strings(meta: Meta, meta_raw: Meta | None = None) -> Iterator[tuple[str
             elif isinstance(value, str):
                 yield key, value
             else:
-                yield key, php_serialize(value)
+                yield key, serialize(value)
 
 
 def _date(value: str | None) -> str:
