@@ -154,3 +154,19 @@ def test_verify_reports_a_missing_end_line_and_left_open_files(run_copy):
     (run_copy / "x.warc.gz.open").write_bytes(b"")
     problems = " ".join(verify_run(run_copy).problems)
     assert "no end line" in problems and "x.warc.gz.open" in problems
+
+
+def test_a_second_run_into_the_same_folder_replaces_the_first(tmp_path):
+    first = wparchive.archive(SAMPLE, out=tmp_path, cdxj=True, bag=True)
+    second = wparchive.archive(SAMPLE, out=tmp_path, cdxj=True, bag=True)
+    assert first.run_dir == second.run_dir
+    assert sorted(second.run_dir.glob("*.warc.gz")) == second.warc_files
+    assert verify_run(second.run_dir).ok
+
+
+def test_verify_finds_a_warc_of_another_run(run_copy):
+    [warc] = run_copy.glob("*.warc.gz")
+    stranger = run_copy / "salagondolatai-hu-20000101000000-00000.warc.gz"
+    shutil.copy(warc, stranger)
+    problems = " ".join(verify_run(run_copy).problems)
+    assert "different runs" in problems

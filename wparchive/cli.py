@@ -521,6 +521,71 @@ def rules(keep: Keep = None, only: Only = None) -> None:
     out_console.print(table)
 
 
+@app.command()
+def bulk(
+    sites_file: Annotated[
+        Path,
+        typer.Argument(
+            help="A sites file: TOML ([[site]] tables with source or sources and per-site "
+            "options) or plain text, one export file or site URL a line.",
+            show_default=False,
+        ),
+    ],
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Sites archived at once, each in a process.")
+    ] = 2,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Output root; each site goes to OUT/<name>/<site-slug>/."),
+    ] = DEFAULT_OUT,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume", help="Skip sites whose archive is already complete; rerun the rest."
+        ),
+    ] = False,
+    debug: Debug = False,
+) -> None:
+    """Archive many sites listed in a file, each an independent job, with one summary table."""
+    from rich.markup import escape
+    from rich.text import Text
+
+    from .bulk import BulkError, BulkResult, exit_code, run_bulk
+
+    def report(result: BulkResult) -> None:
+        colour = {"failed": "red", "lost": "red", "skipped": "dim"}.get(result.status, "green")
+        error = f": {escape(result.error)}" if result.error else ""
+        console.print(
+            f"[{colour}]{result.status}[/]: {escape(result.name)}{error}", highlight=False
+        )
+
+    with _errors(debug):
+        try:
+            results = run_bulk(sites_file, out=out, jobs=jobs, resume=resume, on_result=report)
+        except BulkError as exc:
+            console.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            console.print("Hint: see `wparchive bulk` in the README for the sites file's format.")
+            raise typer.Exit(2) from None
+    table = Table(title=f"{len(results)} sites → {out}", title_justify="left")
+    for column in ("site", "status", "posts", "comments", "media", "warnings", "seconds"):
+        text = column in ("site", "status")
+        table.add_column(column, justify="left" if text else "right", overflow="fold")
+    for r in results:
+        status = f"failed: {r.error}" if r.status == "failed" else r.status
+        table.add_row(
+            Text(r.name),
+            Text(status),
+            f"{r.posts:,}",
+            f"{r.comments:,}",
+            f"{r.media:,}",
+            f"{r.warnings:,}",
+            f"{r.seconds:.1f}",
+            style="red" if r.status in ("failed", "lost") else "",
+        )
+    console.print(table)
+    raise typer.Exit(exit_code(results))
+
+
 export_app = typer.Typer(
     help="Export a finished archive: Markdown for Hugo or Jekyll, a static HTML site, or WXR.",
     no_args_is_help=True,

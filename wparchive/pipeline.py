@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -217,6 +218,7 @@ def run_archive(
 
     slug = site_slug(site.base_blog_url or site.url, site.title)
     run_dir = Path(options.out) / slug
+    _clear_previous_run(run_dir)
     summary = Summary(
         run_dir=run_dir,
         archive=run_dir / FILENAME,
@@ -320,6 +322,31 @@ def run_archive(
     summary.duplicates = source.duplicates
     _package(summary, options, warc_sink.pages_path if warc_sink is not None else None)
     return summary
+
+
+# What a run writes into its folder; a new run into the same folder replaces all of it,
+# so no file of an earlier run (a WARC of another date, say) can pass for this run's.
+_RUN_OUTPUTS = (
+    "archive.jsonl*",
+    "pages.jsonl*",
+    "*.warc.gz",
+    "*.warc.gz.open",
+    "index.cdxj*",
+    "*.wacz",
+    "*.wacz.open",
+)
+_RUN_FOLDERS = ("media", BAG_DIR, BAG_DIR + ".open")
+
+
+def _clear_previous_run(run_dir: Path) -> None:
+    if not run_dir.is_dir():
+        return
+    for pattern in _RUN_OUTPUTS:
+        for path in run_dir.glob(pattern):
+            path.unlink()
+    for name in _RUN_FOLDERS:
+        if (run_dir / name).is_dir():
+            shutil.rmtree(run_dir / name)
 
 
 def _builtin_transforms(

@@ -64,6 +64,7 @@ def verify_run(run_dir: str | Path) -> Verification:
     for leftover in sorted(run_dir.glob("*.open")):
         result.fail(leftover, "left open: the run that wrote it did not finish")
     warcs = sorted(run_dir.glob("*.warc.gz"))
+    _check_warc_names(warcs, result)
     facts = _WarcFacts()
     for warc in warcs:
         _check_warc(warc, facts, result)
@@ -95,6 +96,18 @@ def verify_run(run_dir: str | Path) -> Verification:
     if (run_dir / BAG_DIR).exists():
         _check_bag(run_dir / BAG_DIR, result)
     return result
+
+
+def _check_warc_names(warcs: list[Path], result: Verification) -> None:
+    """One run's WARCs share a prefix and timestamp and are numbered 00000, 00001, ..."""
+    runs = {w.name.rsplit("-", 1)[0] for w in warcs}
+    if len(runs) > 1:
+        result.fail(warcs[-1], f"WARC files of {len(runs)} different runs in one folder")
+        return
+    for number, warc in enumerate(warcs):
+        if not warc.name.endswith(f"-{number:05d}.warc.gz"):
+            result.fail(warc, f"expected WARC number {number:05d} here: one is missing")
+            return
 
 
 def _check_warc(path: Path, facts: _WarcFacts, result: Verification) -> None:
