@@ -18,6 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "exports" / "sala-gondolatai.wordpress.2024-06-18.xml"
 
 
+# Slugs of the sample export's two posts, as the archive layout names them.
+SEED_POST = "ramsay-csoport-a-feladat-teljesitve"
+PUTIN = (
+    "az-orosz-putyin-ritka-utra-latogat-eszak-koreaba-a-nyugat-ellenes-felallas-"
+    "elmelyulesevel-frissitve-2024-junius-17-en"
+)
+
+
 def sample_run(out: Path, **options) -> Path:
     """The bundled sample export archived (no WARC: exports only read the JSON archive)."""
     return wparchive.archive(SAMPLE, out=out, warc=False, **options).run_dir

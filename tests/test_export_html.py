@@ -14,7 +14,9 @@ from wparchive.cli import app
 from wparchive.export import export_html
 
 from .export_tools import (
+    PUTIN,
     ROOT,
+    SEED_POST,
     broken_links,
     debian_tool,
     paragraphs,
@@ -24,11 +26,6 @@ from .export_tools import (
     text_of,
 )
 
-SEED_POST = "ramsay-csoport-a-feladat-teljesitve"
-PUTIN = (
-    "az-orosz-putyin-ritka-utra-latogat-eszak-koreaba-a-nyugat-ellenes-felallas-"
-    "elmelyulesevel-frissitve-2024-junius-17-en"
-)
 THEME_UNIT_TEST = ROOT / "tests/data/wordpress-importer/theme-unit-test-data.xml"
 
 

@@ -17,8 +17,10 @@ from wparchive.export import export_markdown
 from wparchive.export.markdown import html_to_markdown, iso_date
 
 from .export_tools import (
+    PUTIN,
     ROOT,
     SAMPLE,
+    SEED_POST,
     broken_links,
     debian_tool,
     paragraphs,
@@ -26,12 +28,6 @@ from .export_tools import (
     site_run,
     squeeze,
     text_of,
-)
-
-SEED_POST = "ramsay-csoport-a-feladat-teljesitve"
-PUTIN = (
-    "az-orosz-putyin-ritka-utra-latogat-eszak-koreaba-a-nyugat-ellenes-felallas-"
-    "elmelyulesevel-frissitve-2024-junius-17-en"
 )
 
 
