@@ -866,3 +866,28 @@ def test_rest_run_cleans_the_sites_plugin_artifacts_with_a_ledger(anonymous):
         assert "addtoany_share_save_container" not in post["content"]["html"]
         families = {entry["family"] for entry in post["provenance"]["removed"]}
         assert "addtoany" in families
+
+
+@pytest.mark.wordpress
+def test_rest_captured_pages_get_cleaned_conversion_records_beside_the_original(
+    anonymous, wordpress_site
+):
+    from warcio.archiveiterator import ArchiveIterator
+
+    seed = wordpress_site.fixture()["links"]["post_seed"]
+    original = cleaned = None
+    for path in sorted(anonymous.run_dir.glob("*.warc.gz")):
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                if record.rec_type == "response" and uri == seed:
+                    original = record.content_stream().read().decode()
+                    original_id = record.rec_headers.get_header("WARC-Record-ID")
+                elif record.rec_type == "conversion" and uri == "urn:wparchive:cleaned:" + seed:
+                    cleaned = record.content_stream().read().decode()
+                    refers_to = record.rec_headers.get_header("WARC-Refers-To")
+    assert original is not None and cleaned is not None
+    assert refers_to == original_id
+    for artifact in ("XYZScripts", "akismet_comment_form_privacy_notice", "addtoany"):
+        assert artifact in original and artifact not in cleaned
+    assert "Vlagyimir Putyin" in cleaned

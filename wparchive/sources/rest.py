@@ -45,7 +45,7 @@ from ..http import (
 from ..model import NO_PAGE_TYPES as NO_LINK_TARGET_TYPES
 from ..model import Author, Comment, Content, Meta, Post, Record, Site, Term, TermRef
 from ..pipeline import SourceError
-from ..sinks.warc import NO_PAGE_TYPES, HttpExchange
+from ..sinks.warc import NO_PAGE_TYPES, HttpExchange, cleaned_uri
 from .wxr import ReadWarning
 
 if TYPE_CHECKING:
@@ -525,6 +525,8 @@ class RestSource:
         self.keep_personal_data = bool(getattr(self.options, "keep_personal_data", False))
         self.capture_pages = bool(getattr(self.options, "pages", True))
         self.site: Site | None = None
+        self._page_urls: set[str] = set()  # permalinks captured: cleaned into conversions
+        self._page_cleaner: Any = None
         self._index: dict[str, Any] = {}
         self._front: Response | None = None
         self._writer: WarcWriter | None = None
@@ -809,7 +811,37 @@ class RestSource:
         if self._writer is None:
             return
         while self._queue:
-            self._writer.exchange(self._queue.popleft())
+            exchange = self._queue.popleft()
+            response, _ = self._writer.exchange(exchange)
+            if exchange.url in self._page_urls:
+                self._clean_page(exchange, response)
+
+    def _clean_page(self, exchange: HttpExchange, response: Any) -> None:
+        """A captured permalink page, cleaned of plugin and theme artifacts, as a
+        conversion record beside the original (which is what replays)."""
+        content_type = next(
+            (v for k, v in exchange.response_headers if k.lower() == "content-type"), ""
+        )
+        if not self.options.clean or exchange.status != 200 or "html" not in content_type:
+            return
+        if self._page_cleaner is None:
+            from ..clean import Cleaner
+
+            self._page_cleaner = Cleaner(
+                self.options.locale or (self.site.language if self.site else None) or None,
+                keep=set(self.options.keep),
+                only=set(self.options.only),
+                l10n_dirs=list(self.options.l10n_dirs),
+            )
+        page = exchange.body.decode("utf-8", "replace")
+        result = self._page_cleaner.clean_html(page, kind="page")
+        if result.removed and self._writer is not None:
+            self._writer.conversion(
+                cleaned_uri(exchange.url),
+                "text/html; charset=utf-8",
+                result.html.encode("utf-8"),
+                refers_to=response,
+            )
 
     def _out(self, record: Record) -> Record:
         self._drain()
@@ -1399,6 +1431,7 @@ class RestSource:
         # Bounded: at most twice the concurrency in flight, so memory stays flat.
         while len(self._pages) >= 2 * self._http.concurrency:
             self._page_done(self._pages.popleft())
+        self._page_urls.add(post.link)
         self._pages.append(self._http.submit(self._fetch_page, post.link))
 
     def _fetch_page(self, url: str) -> str | None:
