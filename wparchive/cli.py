@@ -41,8 +41,8 @@ from .units import default_jobs
 from .verify import verify_run
 
 app = typer.Typer(
-    help="Archive a WordPress site — from its WXR export or its REST API — into a portable "
-    "JSON archive.",
+    help="Archive a WordPress site — from its WXR export or its REST API — into WARC files "
+    "and a portable JSON archive.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
