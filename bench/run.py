@@ -87,17 +87,32 @@ class Measure:
     output: str = ""
 
 
+# Runs the measured command as its own child and prints its exit code and peak RSS (kB).
+# The child of a small launcher: a process forked straight from a big parent (pytest, say)
+# starts out sharing the parent's pages, and its ru_maxrss would report the parent's size.
+_LAUNCHER = (
+    "import resource, subprocess, sys; "
+    "out = open(sys.argv[1], 'wb'); "
+    "rc = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.STDOUT).returncode; "
+    "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
 def measure(command: list[str], cwd: Path | None = None) -> Measure:
-    """Run a command to its end; its wall time and peak RSS (its own, from wait4)."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
+    """Run a command to its end; its wall time and its own peak RSS."""
+    with tempfile.NamedTemporaryFile() as out:
+        start = time.perf_counter()
+        launched = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, out.name, *command],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        text = out.read().decode("utf-8", "replace")
-    return Measure(wall, usage.ru_maxrss / 1024, proc.returncode, text)
+        rc, peak_kb = launched.stdout.split()
+        text = Path(out.name).read_bytes().decode("utf-8", "replace")
+    return Measure(wall, int(peak_kb) / 1024, int(rc), text)
 
 
 def export_for(posts: int) -> Path:
