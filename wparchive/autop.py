@@ -21,12 +21,13 @@ _BLOCK = (
 _TAG = re.compile(rf"<(/?)({_BLOCK})\b[^>]*?(/?)>", re.I)
 _RAW = re.compile(r"<(pre|script|style|textarea)\b.*?</\1\s*>", re.I | re.S)
 _VOID = frozenset({"hr", "area", "col", "embed"})
+_BLOCK_MARKUP = re.compile(r"<!--\s*wp:")  # block-editor content carries its own markup
 _BREAK_IN_TEXT = re.compile(r"(?<=\S)[ \t]*\r?\n[ \t]*(?=\S)")
 
 
 def autop(html: str) -> str:
     """``html`` with paragraphs and line breaks where WordPress would show them."""
-    if not html.strip():
+    if not html.strip() or _BLOCK_MARKUP.search(html):
         return html
     if not _TAG.search(html) and "\n" not in html.strip():
         return f"<p>{html.strip()}</p>"

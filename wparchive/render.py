@@ -8,37 +8,10 @@ The rendering is a presentation; the export file itself is archived as it is.
 
 from __future__ import annotations
 
-import re
 from html import escape
 
+from .autop import autop
 from .model import Comment, Post, Site
-
-_BLOCK_ELEMENTS = (
-    "address|article|aside|blockquote|details|div|dl|fieldset|figcaption|figure|footer|form|"
-    "h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|ul|style|script"
-)
-_STARTS_WITH_BLOCK = re.compile(rf"^\s*<(?:{_BLOCK_ELEMENTS})[\s>/]", re.I)
-_HAS_BLOCK_MARKUP = re.compile(r"<!--\s*wp:")
-
-
-def autop(text: str) -> str:
-    """Paragraphs for classic-editor content, as WordPress's wpautop() would add them.
-
-    Block-editor content already carries its own markup and is returned as is.
-    A simplified port: blank lines separate paragraphs, single newlines become
-    ``<br>``, and chunks that already start with a block element are left alone.
-    """
-    if _HAS_BLOCK_MARKUP.search(text) or not text.strip():
-        return text
-    chunks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
-    out = []
-    for chunk in chunks:
-        if _STARTS_WITH_BLOCK.match(chunk) or "<pre" in chunk:
-            out.append(chunk)
-        else:
-            out.append("<p>" + chunk.strip().replace("\n", "<br>\n") + "</p>")
-    return "\n\n".join(out)
-
 
 _PAGE = """<!DOCTYPE html>
 <html lang="{lang}">

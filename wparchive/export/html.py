@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 from pathlib import Path
 
+from ..autop import autop
 from ..model import Comment, Post, Term
-from .autop import autop
 from .run import Link, PostFacts, RunArchive, check_target, relative_url, web_url
 
 LATEST = 30  # posts listed on the home page; the rest by year

@@ -31,9 +31,9 @@ from urllib.parse import quote
 
 from markdownify import MarkdownConverter
 
+from ..autop import autop
 from ..model import NO_PAGE_TYPES, Comment, Post
 from ..urls import unquote_all
-from .autop import autop
 from .run import ExportError, Link, RunArchive, check_target, permalink_path, web_url
 
 FLAVORS = ("hugo", "jekyll")
