@@ -1,8 +1,10 @@
-"""Bulk runs: many sites, each an independent `run_archive` job, in a local process pool.
+"""Bulk runs: many sites, each an independent `run_archive` job, in a local process pool
+or on a Dask cluster's workers.
 
 The sites file is TOML (``[[site]]`` tables) or plain text (one source per line).
 Each site is archived into its own folder, ``OUT/<name>/<site-slug>/``; one site
-failing never stops the others. ``resume`` skips sites whose archive is complete.
+failing never stops the others. ``resume`` skips sites whose archive is complete and
+carries on interrupted ones from their checkpoint (`wparchive.resume`).
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ import os
 import shutil
 import time
 import tomllib
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent import futures
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .names import dir_name, site_slug
 from .pipeline import DEFAULT_OUT, ArchiveOptions, SourceError, run_archive
 from .sinks.json_archive import FILENAME
@@ -36,6 +41,11 @@ _RECORD_KINDS = frozenset({"comment", "term", "author", "media"})  # the rest ar
 
 class BulkError(ValueError):
     """The sites file can't be read, or names an option or source wrongly."""
+
+
+class SchedulerError(RuntimeError):
+    """The Dask scheduler can't be used: distributed is missing, or the scheduler or its
+    workers can't be reached or run wparchive."""
 
 
 @dataclass
@@ -227,12 +237,14 @@ def _clear_previous(folder: Path) -> None:
             shutil.rmtree(run_dir)
 
 
-def run_site(site: BulkSite, out: str | Path) -> BulkResult:
-    """Archive one site into ``out/<name>/``; any failure becomes the result's ``error``."""
+def run_site(site: BulkSite, out: str | Path, resume: bool = False) -> BulkResult:
+    """Archive one site into ``out/<name>/``; any failure becomes the result's ``error``.
+    ``resume`` carries on an interrupted run of the site from its checkpoint."""
     start = time.monotonic()
     try:
-        options = ArchiveOptions(**site.options, out=Path(out) / site.name, jobs=1)
-        _clear_previous(Path(out) / site.name)
+        options = ArchiveOptions(**site.options, out=Path(out) / site.name, jobs=1, resume=resume)
+        if not resume:
+            _clear_previous(Path(out) / site.name)
         summary = run_archive(site.sources, options)
     except Exception as exc:  # noqa: BLE001 - one site's failure must not stop the others
         error = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
@@ -264,13 +276,19 @@ def run_bulk(
     jobs: int = DEFAULT_JOBS,
     resume: bool = False,
     on_result: Callable[[BulkResult], None] | None = None,
+    scheduler: str | None = None,
 ) -> list[BulkResult]:
     """Archive every site a sites file lists (or the `BulkSite`\\ s given), ``jobs`` at a time.
 
     Each site runs with ``jobs=1`` in its own worker process, into ``out/<name>/``.
-    With ``resume``, sites whose folder already holds a complete archive are skipped.
+    With ``scheduler`` (a Dask scheduler's address, ``tcp://HOST:8786``) the sites run on
+    that cluster's workers instead, and ``jobs`` is ignored: ``out`` and the sources must
+    then be on a path every worker shares.
+    With ``resume``, sites whose folder already holds a complete archive are skipped, and
+    interrupted ones carry on from their checkpoint.
     ``on_result`` is called as each site finishes; the results come back in the file's
-    order. Raises `BulkError` only for a sites file that can't be read.
+    order. Raises `BulkError` only for a sites file that can't be read, `SchedulerError`
+    when the scheduler can't be used.
     """
     sites = read_sites(path) if isinstance(path, str | Path) else list(path)
     out = Path(out)
@@ -289,21 +307,119 @@ def run_bulk(
         else:
             pending.append(index)
     if pending:
-        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures: dict[Future[BulkResult], int] = {
-                pool.submit(run_site, sites[i], out): i for i in pending
-            }
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker process died
-                    site = sites[index]
-                    result = BulkResult(
-                        site.name, site.sources, "failed", error=f"{type(exc).__name__}: {exc}"
-                    )
-                done(index, result)
+        executor = (
+            _dask_cluster(scheduler, out, resume) if scheduler else _local_pool(jobs, out, resume)
+        )
+        with executor as (submit, completed):
+            jobs_of = {submit(sites[i]): i for i in pending}
+            for future in completed(jobs_of):
+                index = jobs_of[future]
+                done(index, _outcome(future, sites[index]))
     return [results[i] for i in range(len(sites))]
+
+
+# An executor runs `run_site` jobs: it yields ``submit(site) -> future`` and an
+# ``as_completed(futures)``; concurrent.futures and Dask futures answer ``result()`` alike.
+_Submit = Callable[[BulkSite], Any]
+_AsCompleted = Callable[[Iterable[Any]], Iterator[Any]]
+
+
+@contextmanager
+def _local_pool(jobs: int, out: Path, resume: bool) -> Iterator[tuple[_Submit, _AsCompleted]]:
+    with futures.ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        yield (lambda site: pool.submit(run_site, site, out, resume)), futures.as_completed
+
+
+@contextmanager
+def _dask_cluster(address: str, out: Path, resume: bool) -> Iterator[tuple[_Submit, _AsCompleted]]:
+    """Jobs on a Dask cluster. A job whose worker dies is rerun on another by the scheduler
+    itself (up to ``distributed.scheduler.allowed-failures`` times, then `KilledWorker`);
+    ``retries=`` would only rerun raised errors, which `run_site` turns into results."""
+    distributed = _import_distributed()
+    client = _connect(distributed, address)
+    with client:
+        _check_workers(client, address)
+        # A worker has its own current folder: it gets absolute paths.
+        out = out.absolute()
+
+        def submit(site: BulkSite) -> Any:
+            # A readable key names the site on the dashboard; unique, so a rerun of the
+            # whole bulk never reuses an earlier result (pure=False, spelled out).
+            key = f"wparchive-bulk-{site.name}-{uuid.uuid4().hex}"
+            return client.submit(run_site, _absolute(site), out, resume, key=key, pure=False)
+
+        def completed(jobs: Iterable[Any]) -> Iterator[Any]:
+            return iter(distributed.as_completed(jobs, loop=client.loop))
+
+        yield submit, completed
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise SchedulerError(
+            "--scheduler needs Dask distributed: pip install 'wparchive[dask]'"
+        ) from None
+    return distributed
+
+
+def _connect(distributed: Any, address: str) -> Any:
+    """A client of the scheduler; it waits ``distributed.comm.timeouts.connect`` (Dask's
+    own setting, 30 s unless configured) before giving up."""
+    try:
+        return distributed.Client(address, set_as_default=False)
+    except (OSError, ValueError) as exc:  # TimeoutError is an OSError
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def _wparchive_version() -> str:
+    """The wparchive version a Dask worker imports (run there by `run_bulk`'s check)."""
+    return __version__
+
+
+def _check_workers(client: Any, address: str) -> None:
+    """Fail before any job runs when a worker can't import wparchive, or another version.
+
+    Workers that join later are not checked: a job of theirs fails on its own."""
+    try:
+        versions = client.run(_wparchive_version)
+    except Exception as exc:  # noqa: BLE001 - whatever a worker raised while unpickling
+        raise SchedulerError(
+            f"the Dask workers of {address} can't run wparchive ({type(exc).__name__}: {exc}); "
+            f"install wparchive {__version__} where they run"
+        ) from None
+    other = {worker: v for worker, v in versions.items() if v != __version__}
+    if other:
+        worker, version = next(iter(other.items()))
+        raise SchedulerError(
+            f"{len(other)} Dask worker(s) of {address} run wparchive {version} "
+            f"(e.g. {worker}), this is {__version__}: install the same version everywhere"
+        )
+
+
+def _absolute(site: BulkSite) -> BulkSite:
+    """The site with its local paths absolute, as a worker elsewhere must see them."""
+    here = Path.cwd()
+    options = dict(site.options)
+    for key in _PATHS & options.keys():
+        value = options[key]
+        if key in _TUPLES:
+            options[key] = tuple(_resolve(str(v), here) for v in value)
+        elif value is not None:
+            options[key] = _resolve(str(value), here)
+    sources = [_resolve(source, here) for source in site.sources]
+    return dataclasses.replace(site, sources=sources, options=options)
+
+
+def _outcome(future: Any, site: BulkSite) -> BulkResult:
+    """A finished job's result; a job that never returned one (its worker process died, or
+    on Dask every worker that tried it) is the site's failure."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - one site's failure must not stop the others
+        error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return BulkResult(site.name, site.sources, "failed", error=error)
 
 
 def exit_code(results: Sequence[BulkResult]) -> int:

@@ -7,6 +7,7 @@ warnings), 2 bad usage or unreadable input.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import time
@@ -17,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -81,6 +83,37 @@ def _main(
     """wparchive: faithful, clean, standards-grade archives of WordPress sites."""
 
 
+def _os_hint(exc: OSError) -> str:
+    """What to do about a file the system would not let us write."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full: free some space, then run the same command again with --resume."
+    if exc.errno == errno.EFBIG:
+        return (
+            "the file reached the largest size allowed here (ulimit -f, or the filesystem's "
+            "limit): raise the limit, then run the same command again with --resume "
+            "(--warc-max-size keeps WARC files smaller)."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            "wparchive may not write there: choose another --out (or --to), or fix its permissions."
+        )
+    return "run again with --debug to see where it happened."
+
+
+def _source_hint(message: str) -> str:
+    """The hint for a SourceError that brings none of its own, by what it is about."""
+    if "--resume" in message:
+        return (
+            "--resume carries on an interrupted run of the same source with the same "
+            "options; without --resume the run starts afresh."
+        )
+    if "rule family" in message:
+        return "`wparchive rules` lists the rule families."
+    if message.startswith("--"):
+        return "`wparchive archive --help` lists the options and the values they take."
+    return "check the path, and that the file is a WordPress export (WXR)."
+
+
 @contextmanager
 def _errors(debug: bool) -> Iterator[None]:
     """Turn failures into one clear sentence and exit code 2; --debug keeps the traceback."""
@@ -91,9 +124,17 @@ def _errors(debug: bool) -> Iterator[None]:
     except SourceError as exc:
         if debug:
             raise
-        console.print(f"[bold red]Error:[/] {exc}")
-        default = "check the path, and that the file is a WordPress export (WXR)."
-        console.print(f"Hint: {getattr(exc, 'hint', '') or default}", markup=False)
+        # escaped: a site's own error text ("Invalid [param]") is not rich markup
+        console.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        hint = getattr(exc, "hint", "") or _source_hint(str(exc))
+        console.print(f"Hint: {hint}", markup=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # a full disk, a file-size limit, a folder we may not write to
+        if debug:
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        console.print(f"[bold red]Error:[/] {escape(f'{exc.strerror or exc}{where}')}")
+        console.print(f"Hint: {_os_hint(exc)}", markup=False)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         console.print("[bold red]Interrupted.[/] The archive was left as *.open (incomplete).")
@@ -101,7 +142,7 @@ def _errors(debug: bool) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
         if debug:
             raise
-        console.print(f"[bold red]Error:[/] {type(exc).__name__}: {exc}")
+        console.print(f"[bold red]Error:[/] {type(exc).__name__}: {escape(str(exc))}")
         console.print("Hint: run again with --debug to see where it happened.")
         raise typer.Exit(2) from None
 
@@ -133,20 +174,20 @@ def _progress(label: str, quiet: bool, unit: str = "bytes") -> Iterator:
 
 
 def _summary_table(summary: Summary, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=escape(title), title_justify="left")
     table.add_column("records")
     table.add_column("found", justify="right")
     table.add_column("written", justify="right")
     for kind, found, written in summary.rows():
         style = "red" if found != written else ""
-        table.add_row(kind, f"{found:,}", f"{written:,}", style=style)
+        table.add_row(escape(kind), f"{found:,}", f"{written:,}", style=style)
     return table
 
 
 def _print_warnings(summary: Summary) -> None:
     for warning in summary.warnings[:50]:
         colour = "red" if warning.lost else "yellow"
-        console.print(f"[{colour}]warning:[/] {warning}")
+        console.print(f"[{colour}]warning:[/] {escape(str(warning))}")
     if len(summary.warnings) > 50:
         console.print(f"[yellow]… and {len(summary.warnings) - 50} more warnings[/]")
 
@@ -333,6 +374,15 @@ def archive(
             help="Worker processes for cleaning and encoding (default: cores).",
         ),
     ] = default_jobs(),
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Carry on an interrupted run of the same source and options from its last "
+            "checkpoint, without asking the site again for what it already answered; a "
+            "complete run is left as it is.",
+        ),
+    ] = False,
     summary_json: Annotated[
         Path | None,
         typer.Option("--summary-json", help="Also write the run summary as JSON to this file."),
@@ -372,10 +422,18 @@ def archive(
         only=tuple(only or ()),
         l10n_dirs=tuple(l10n or ()),
         jobs=jobs,
+        resume=resume,
     )
     unit = "items" if any(s.startswith(("http://", "https://")) for s in sources) else "bytes"
     with _errors(debug), _progress("archiving", quiet, unit) as progress:
         summary = run_archive(sources, options, progress=progress)
+    if summary.complete:
+        console.print(f"nothing to resume: {escape(str(summary.run_dir))} holds a complete run")
+    elif summary.resumed:
+        console.print(
+            f"resumed {escape(str(summary.run_dir))}: {summary.replayed:,} answers taken from "
+            "the interrupted run's WARC instead of the site"
+        )
     _print_warnings(summary)
     console.print(_summary_table(summary, f"{summary.site.title or 'site'} → {summary.run_dir}"))
     console.print(
@@ -386,7 +444,7 @@ def archive(
     if summary.links_rewritten or summary.unresolved:
         console.print(
             f"links: {summary.links_rewritten:,} rewritten · "
-            f"{sum(summary.unresolved.values()):,} to pages not in the archive"
+            f"{summary.unresolved_total:,} to pages not in the archive"
         )
     if summary_json is not None:
         summary_json.write_text(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
@@ -417,14 +475,14 @@ def inspect(
     site = summary.site
     facts = Table.grid(padding=(0, 2))
     for name in ("title", "url", "description", "language", "base_site_url", "base_blog_url"):
-        facts.add_row(name, getattr(site, name) or "—")
-    facts.add_row("WXR version", site.wxr_version or "—")
+        facts.add_row(name, escape(getattr(site, name) or "—"))
+    facts.add_row("WXR version", escape(site.wxr_version or "—"))
     out_console.print(facts)
     table = Table(title="records", title_justify="left")
     table.add_column("kind")
     table.add_column("count", justify="right")
     for kind, found, _ in summary.rows():
-        table.add_row(kind, f"{found:,}")
+        table.add_row(escape(kind), f"{found:,}")
     out_console.print(table)
     raise typer.Exit(exit_code)
 
@@ -440,11 +498,11 @@ def verify(
     with _errors(debug):
         result = verify_run(run_dir)
     for problem in result.problems:
-        console.print(f"[red]problem:[/] {problem}")
+        console.print(f"[red]problem:[/] {escape(str(problem))}")
     if result.ok:
         out_console.print(f"[green]OK[/]: {', '.join(result.checked)}")
         raise typer.Exit(0)
-    console.print(f"[bold red]{len(result.problems)} problem(s)[/] in {run_dir}")
+    console.print(f"[bold red]{len(result.problems)} problem(s)[/] in {escape(str(run_dir))}")
     raise typer.Exit(1)
 
 
@@ -478,7 +536,7 @@ def clean(
         console.print(f"[bold red]Error:[/] --format must be text, html or json, not {fmt!r}")
         raise typer.Exit(2)
     if page != "-" and not Path(page).is_file():
-        console.print(f"[bold red]Error:[/] {page}: no such file")
+        console.print(f"[bold red]Error:[/] {escape(page)}: no such file")
         console.print("Hint: give a saved page (HTML or text), or - to read standard input.")
         raise typer.Exit(2)
     with _errors(debug):
@@ -492,7 +550,7 @@ def clean(
                 source, locale=locale, keep=keep or (), only=only or (), l10n_dirs=l10n or ()
             )
         except ValueError as exc:  # an unknown family, a missing --l10n folder
-            console.print(f"[bold red]Error:[/] {exc}")
+            console.print(f"[bold red]Error:[/] {escape(str(exc))}")
             console.print("Hint: `wparchive rules` lists the rule families.")
             raise typer.Exit(2) from None
     if fmt == "json":
@@ -511,7 +569,7 @@ def rules(keep: Keep = None, only: Only = None) -> None:
     try:
         selected = list_rules(keep=set(keep or ()), only=set(only or ()))
     except ValueError as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
+        console.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
     table = Table(title=f"{len(selected)} cleaning rules", title_justify="left")
     for column in ("family", "id", "description"):
@@ -526,13 +584,19 @@ def bulk(
     sites_file: Annotated[
         Path,
         typer.Argument(
-            help="A sites file: TOML ([[site]] tables with source or sources and per-site "
+            help="A sites file: TOML ([\\[site]] tables with source or sources and per-site "
             "options) or plain text, one export file or site URL a line.",
             show_default=False,
         ),
     ],
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, help="Sites archived at once, each in a process.")
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Sites archived at once, each in a process (ignored with --scheduler).",
+        ),
     ] = 2,
     out: Annotated[
         Path,
@@ -541,16 +605,28 @@ def bulk(
     resume: Annotated[
         bool,
         typer.Option(
-            "--resume", help="Skip sites whose archive is already complete; rerun the rest."
+            "--resume",
+            help="Skip sites whose archive is already complete; carry on interrupted ones "
+            "from their checkpoint.",
         ),
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Run the sites on a Dask cluster's workers, e.g. tcp://HOST:8786 (needs "
+            "wparchive\\[dask], and OUT and the sources on a path every worker shares).",
+            show_default=False,
+        ),
+    ] = None,
     debug: Debug = False,
 ) -> None:
     """Archive many sites listed in a file, each an independent job, with one summary table."""
     from rich.markup import escape
     from rich.text import Text
 
-    from .bulk import BulkError, BulkResult, exit_code, run_bulk
+    from .bulk import BulkError, BulkResult, SchedulerError, exit_code, run_bulk
 
     def report(result: BulkResult) -> None:
         colour = {"failed": "red", "lost": "red", "skipped": "dim"}.get(result.status, "green")
@@ -561,10 +637,21 @@ def bulk(
 
     with _errors(debug):
         try:
-            results = run_bulk(sites_file, out=out, jobs=jobs, resume=resume, on_result=report)
+            results = run_bulk(
+                sites_file,
+                out=out,
+                jobs=jobs,
+                resume=resume,
+                on_result=report,
+                scheduler=scheduler,
+            )
         except BulkError as exc:
             console.print(f"[bold red]Error:[/] {escape(str(exc))}")
             console.print("Hint: see `wparchive bulk` in the README for the sites file's format.")
+            raise typer.Exit(2) from None
+        except SchedulerError as exc:
+            console.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            console.print("Hint: see 'Bulk on a Dask cluster' in the README.", markup=False)
             raise typer.Exit(2) from None
     table = Table(title=f"{len(results)} sites → {out}", title_justify="left")
     for column in ("site", "status", "posts", "comments", "media", "warnings", "seconds"):
@@ -612,7 +699,7 @@ def _export(debug: bool, call: Any) -> Any:
         except (ArchiveError, ExportError) as exc:
             if debug:
                 raise
-            console.print(f"[bold red]Error:[/] {exc}")
+            console.print(f"[bold red]Error:[/] {escape(str(exc))}")
             if isinstance(exc, ArchiveError):
                 console.print("Hint: give a run folder written by `wparchive archive`.")
             raise typer.Exit(2) from None
@@ -620,14 +707,14 @@ def _export(debug: bool, call: Any) -> Any:
 
 def _export_report(summary: Any, what: str) -> None:
     for warning in getattr(summary, "warnings", ()):
-        console.print(f"[yellow]warning:[/] {warning}")
-    table = Table(title=f"{what} → {summary.out}", title_justify="left")
+        console.print(f"[yellow]warning:[/] {escape(str(warning))}")
+    table = Table(title=escape(f"{what} → {summary.out}"), title_justify="left")
     table.add_column("written")
     table.add_column("count", justify="right")
     for kind, count in sorted(summary.written.items()):
-        table.add_row(kind, f"{count:,}")
+        table.add_row(escape(kind), f"{count:,}")
     for kind, count in sorted(getattr(summary, "skipped", {}).items()):
-        table.add_row(f"[dim]left out: {kind}[/]", f"[dim]{count:,}[/]")
+        table.add_row(f"[dim]left out: {escape(kind)}[/]", f"[dim]{count:,}[/]")
     console.print(table)
 
 

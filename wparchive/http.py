@@ -70,6 +70,10 @@ class RedirectError(HttpError):
     """A redirect wparchive will not follow (another host with credentials, a loop...)."""
 
 
+class TooLargeError(HttpError):
+    """A body longer than the client's ``max_body``: the download was stopped at the cap."""
+
+
 @dataclass(frozen=True)
 class Credentials:
     """An application password for HTTP Basic, bound to one origin. Its repr hides it."""
@@ -179,7 +183,9 @@ class HttpClient:
 
     ``capture`` receives every exchange (from worker threads too: it must be
     thread-safe). ``permanent`` may mark an error response as not worth retrying
-    (a firewall's block page answers 503 but will not change).
+    (a firewall's block page answers 503 but will not change); ``incomplete`` may name
+    what is wrong with a 200's body (JSON cut short), to retry it like a 5xx.
+    ``max_body`` caps every body: reading stops there, with `TooLargeError`.
     """
 
     def __init__(
@@ -192,6 +198,8 @@ class HttpClient:
         credentials: Credentials | None = None,
         capture: Capture | None = None,
         permanent: Callable[[Response], bool] | None = None,
+        incomplete: Callable[[Response], str | None] | None = None,
+        max_body: int | None = None,
         backoff: float = 1.0,
         max_wait: float = MAX_RETRY_WAIT,
         sleep: Callable[[float], None] = time.sleep,
@@ -205,11 +213,16 @@ class HttpClient:
         self.credentials = credentials
         self.capture = capture
         self.permanent = permanent
+        self.incomplete = incomplete
+        self.max_body = max_body
         self.backoff = backoff
         self.max_wait = max_wait
         self.sleep = sleep
         self.user_agent = user_agent
-        self.stats: Counter[str] = Counter()  # requests sent, by kind
+        self.stats: Counter[str] = Counter()  # requests made, by kind ("replayed <kind>" too)
+        # A resumed run's answers from its interrupted run (`wparchive.resume.ReplayCache`)
+        self.replay: Any = None
+        self.retried: Counter[str] = Counter()  # attempts repeated, by what went wrong
         self._stats_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
         self._rate = _RateLimit(rate)
@@ -322,8 +335,11 @@ class HttpClient:
             try:
                 response = self._send(url, auth, kind, headers)
                 problem = None
-                retryable = _retryable(response.status) and not (
-                    self.permanent is not None and self.permanent(response)
+                if response.status == 200 and self.incomplete is not None:
+                    problem = self.incomplete(response)
+                retryable = problem is not None or (
+                    _retryable(response.status)
+                    and not (self.permanent is not None and self.permanent(response))
                 )
             except requests.RequestException as exc:
                 response = None
@@ -337,7 +353,10 @@ class HttpClient:
             wait = self._wait(attempt, response)
             if wait is None:
                 break
-            log.info("%s: %s; retrying in %.1f s", url, problem or response.status, wait)
+            why = problem or f"HTTP {response.status}"  # type: ignore[union-attr]
+            log.info("%s: %s; retrying in %.1f s", url, why, wait)
+            with self._stats_lock:
+                self.retried[why] += 1
             self.sleep(wait)
             attempt += 1
         elapsed = time.monotonic() - started
@@ -364,7 +383,33 @@ class HttpClient:
         ceiling = min(self.max_wait, self.backoff * 2**attempt)
         return random.uniform(ceiling / 2, ceiling)
 
+    def _body(self, url: str, raw: requests.Response) -> bytes:
+        """The body, de-chunked and decompressed; with ``max_body``, never more than that
+        is read (a huge file is refused by its Content-Length, or cut off at the cap)."""
+        if self.max_body is None:
+            return raw.content
+        declared = raw.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise TooLargeError(
+                f"{url}: {int(declared):,} bytes (Content-Length), over the "
+                f"{self.max_body:,}-byte cap; not downloaded",
+                url,
+                raw.status_code,
+            )
+        body = bytearray()
+        for chunk in raw.iter_content(1 << 16):
+            body += chunk
+            if len(body) > self.max_body:
+                raise TooLargeError(
+                    f"{url}: more than the {self.max_body:,}-byte cap; download stopped there",
+                    url,
+                    raw.status_code,
+                )
+        return bytes(body)
+
     def _send(self, url: str, auth: bool, kind: str, extra: list[tuple[str, str]]) -> Response:
+        if self.replay is not None and (replayed := self.replay.take(url)) is not None:
+            return self._replayed(url, kind, *replayed)
         headers = dict(extra)
         if auth:
             assert self.credentials is not None
@@ -385,7 +430,7 @@ class HttpClient:
                 verify=self._verify,
             )
             try:
-                body = raw.content  # de-chunked and decompressed
+                body = self._body(url, raw)
                 response_headers = list(raw.raw.headers.items())
                 version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(getattr(raw.raw, "version", 11))
             finally:
@@ -408,6 +453,18 @@ class HttpClient:
             )
         return response
 
+    def _replayed(self, url: str, kind: str, exchange: HttpExchange, recapture: bool) -> Response:
+        """An answer the interrupted run this one resumes already received: from its
+        WARC, not the site. One it received after its last checkpoint is captured again."""
+        with self._stats_lock:
+            self.stats[kind] += 1
+            self.stats[f"replayed {kind}"] += 1
+        if recapture and self.capture is not None:
+            self.capture(exchange)
+        return Response(
+            url, exchange.status, exchange.reason, exchange.response_headers, exchange.body
+        )
+
 
 def _sent_headers(url: str, headers: Any) -> list[tuple[str, str]]:
     """The request headers as sent, Host first; credentials replaced by a marker."""
@@ -425,8 +482,14 @@ def _describe_exception(exc: requests.RequestException) -> str:
         return "timed out"
     if isinstance(exc, requests.exceptions.SSLError):
         return "TLS error"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "connection broken mid-body"  # reset or closed before the body's end
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "a body that does not decompress"
     if isinstance(exc, requests.ConnectionError):
         reason = str(exc.args[0]) if exc.args else ""
+        if "Read timed out" in reason:  # a stall mid-body: requests calls it a ConnectionError
+            return "timed out"
         for known in ("Connection refused", "Name or service not known", "Connection reset"):
             if known in reason:
                 return known.lower()

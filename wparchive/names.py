@@ -84,6 +84,28 @@ def safe_path(path: str, *, max_parts: int = 12, fallback: str = "file") -> str:
     return "/".join(_safe_part(p, fallback) for p in parts)
 
 
+# Characters no path component may hold somewhere: separators, Windows' reserved
+# punctuation, controls; and '%', which a web server would decode into any of them.
+_NOT_PORTABLE = re.compile(r'[/\\<>:"|?*%\x00-\x1f\x7f]')
+
+
+def portable_name(name: str, *, fallback: str) -> str:
+    """``name`` as one path component: itself when every filesystem takes it as it is
+    (Unicode included: ``hírek``), else its `slug` with 8 hex digits of its SHA-1, so
+    two names never share a folder. Never empty, a separator, ``..``, a reserved
+    Windows name, or over 120 bytes."""
+    if (
+        name.strip(" .")
+        and not _NOT_PORTABLE.search(name)
+        and not is_reserved(name)
+        and not name.endswith((" ", "."))
+        and len(name.encode("utf-8", "surrogatepass")) <= _MAX_NAME
+    ):
+        return name
+    tag = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug(name, fallback=fallback)[:100].rstrip('-')}-{tag}"
+
+
 _CLEAN_FILE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]{1,16})?")
 
 

@@ -7,20 +7,31 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, resume
+from .http import HttpClient
 from .links import LinkRewriter, SiteIndex, parse_media_hosts, parse_mode
-from .model import Record, Site
+from .model import RECORD_TYPES, Record, Site
 from .names import site_slug
-from .sinks.json_archive import FILENAME, JsonArchiveWriter, now_iso, record_category
+from .resume import Checkpointer, ReplayCache
+from .sinks.json_archive import (
+    FILENAME,
+    ArchiveError,
+    ArchiveReader,
+    JsonArchiveWriter,
+    now_iso,
+    record_category,
+)
 from .sinks.media import MediaFetcher
 from .sinks.package import BAG_DIR, CDXJ_FILE, write_bag, write_cdxj, write_wacz
 from .sinks.warc import (
@@ -66,11 +77,19 @@ class Summary:
     outputs: dict[str, Path] = field(default_factory=dict)  # cdxj, wacz, bag
     links_rewritten: int = 0
     unresolved: Counter[str] = field(default_factory=Counter)  # same-site URLs to nothing
+    unresolved_other: int = 0  # a resumed run's: those beyond the most frequent it kept
+    resumed: bool = False  # carried on from an interrupted run's checkpoint
+    replayed: int = 0  # answers a resumed run took from its interrupted run's WARC
+    complete: bool = False  # --resume found the run already complete: nothing was done
 
     @property
     def lost(self) -> bool:
         """True when something the source had is not in the archive."""
         return any(w.lost for w in self.warnings) or self.found != self.written
+
+    @property
+    def unresolved_total(self) -> int:
+        return sum(self.unresolved.values()) + self.unresolved_other
 
     @property
     def exit_code(self) -> int:
@@ -94,13 +113,16 @@ class Summary:
             "outputs": {k: str(v) for k, v in self.outputs.items()},
             "links": {
                 "rewritten": self.links_rewritten,
-                "unresolved": sum(self.unresolved.values()),
+                "unresolved": self.unresolved_total,
                 "top_unresolved": self.unresolved.most_common(20),
             },
             "warnings": [str(w) for w in self.warnings],
             "duplicates": self.duplicates,
             "personal_data": "kept" if self.keep_personal_data else "left out",
             "lost": self.lost,
+            "resumed": self.resumed,
+            "replayed": self.replayed,
+            "complete": self.complete,
         }
 
 
@@ -117,8 +139,10 @@ def open_source(
     options: ArchiveOptions | None = None,
     *,
     warn: Callable[[ReadWarning], None] | None = None,
+    replay: ReplayCache | None = None,
 ) -> Source:
-    """The source for what the user named: WXR export file(s), or a site's URL."""
+    """The source for what the user named: WXR export file(s), or a site's URL.
+    ``replay``: answers a resumed run's interrupted run already received."""
     options = options or ArchiveOptions()
     if isinstance(sources, str | Path):
         sources = [sources]
@@ -130,7 +154,7 @@ def open_source(
             raise SourceError("name one site URL, or export files, not both or several")
         from .sources.rest import RestSource
 
-        return RestSource(str(urls[0]), options, warn=warn)
+        return RestSource(str(urls[0]), options, warn=warn, replay=replay)
     return WxrReader(_as_paths(sources), strict=options.strict, warn=warn)
 
 
@@ -175,6 +199,8 @@ class ArchiveOptions:
     rate: float = 0.0  # requests per second at most; 0: no limit
     timeout: float = 30.0  # seconds to connect, and between bytes received
     pages: bool = True  # also capture each published post's permalink page
+    # carry on an interrupted run of the same source and options (wparchive.resume)
+    resume: bool = False
 
 
 def _software() -> str:
@@ -195,30 +221,33 @@ def run_archive(
 ) -> Summary:
     """Archive a site into ``out/<site-slug>/``; return the summary.
 
-    ``transforms`` run on every record, in order, before the sinks see it.
+    ``transforms`` run on every record, in order, before the sinks see it. With
+    ``options.resume``, a run of the same source that was interrupted carries on from
+    its last checkpoint (`wparchive.resume`); a complete one is left as it is.
     """
     options = options or ArchiveOptions()
-    if options.digest not in DIGESTS:
-        raise SourceError(f"--digest must be one of {', '.join(DIGESTS)}")
-    try:
-        parse_mode(options.rewrite)
-        parse_media_hosts(options.media_hosts)
-    except ValueError as exc:
-        raise SourceError(str(exc)) from None
+    _check_options(options)
+    names = [str(s) for s in ([sources] if isinstance(sources, str | Path) else sources)]
+    key = _source_key(names)
+    resumed = _salvage(options, key) if options.resume else None
     warnings: list[ReadWarning] = []
-    source = open_source(sources, options, warn=warnings.append)
+    source = open_source(
+        sources, options, warn=warnings.append, replay=resumed.cache if resumed else None
+    )
     records = iter(source)
-    try:
-        site = next(records)
-    except WxrError as exc:
-        raise SourceError(str(exc)) from exc
-    except StopIteration:
-        raise SourceError("the source holds no site: not a WXR file") from None
-    assert isinstance(site, Site)
-
+    site = _site_of(records)
     slug = site_slug(site.base_blog_url or site.url, site.title)
     run_dir = Path(options.out) / slug
-    _clear_previous_run(run_dir)
+    if resumed is not None and resumed.run_dir.resolve() != run_dir.resolve():
+        source.finish()
+        raise SourceError(
+            f"--resume: the interrupted run is in {resumed.run_dir}, but the source now "
+            f"belongs in {run_dir}; run without --resume"
+        )
+    if resumed is None:
+        if options.resume and (complete := _complete_run(run_dir, site, source)) is not None:
+            return complete
+        _clear_previous_run(run_dir)
     summary = Summary(
         run_dir=run_dir,
         archive=run_dir / FILENAME,
@@ -226,72 +255,75 @@ def run_archive(
         source=source.describe(),
         warnings=warnings,
         keep_personal_data=options.keep_personal_data,
+        resumed=resumed is not None,
     )
     json_sink = JsonArchiveWriter(summary.archive, keep_personal_data=options.keep_personal_data)
-    header = {
-        "created": now_iso(),
-        "tool": f"wparchive {__version__}",
-        "source": summary.source,
-        "site": dataclasses.asdict(site),
-        "personal_data": summary.to_dict()["personal_data"],
-    }
-    json_sink.open(header)
-    warc_sink: WarcSink | None = None
-    if options.warc:
-        writer = WarcWriter(
-            run_dir,
-            slug,
-            info=default_info(
-                software=_software(),
-                is_part_of=slug,
-                description=f"{site.title}: {source.description}",
-                operator=options.operator,
-                user_agent=getattr(source, "user_agent", ""),
-                robots=source.robots,
-            ),
-            max_size=options.warc_max_size,
-            digest=options.digest,
-            gzip_level=options.gzip_level,
-        )
-        warc_sink = WarcSink(writer, run_dir)
-        source.start_capture(writer)
-    index: SiteIndex | None = None
-    index_records = getattr(source, "index_records", None)
-    if index_records is not None:
-        # The first, quiet pass: everything a link can point to, a few hundred bytes a post.
-        try:
-            index = SiteIndex.from_records(index_records())
-        except BaseException:
-            _abort(json_sink, warc_sink, source)
-            raise
-    media_on = options.media if options.media is not None else source.kind == "rest"
-    fetcher: MediaFetcher | None = None
-    if media_on:
-        grow = index is None  # no first pass: the index grows as records stream past
-        index = index or SiteIndex()
-        index.add(site)
-        index.allow_media_hosts(options.media_hosts)
-        fetcher = MediaFetcher(
-            run_dir,
-            index,
-            writer=warc_sink.writer if warc_sink is not None else None,
-            uploads_dir=options.uploads_dir,
-            warn=lambda message: warnings.append(ReadWarning(message)),
-            grow=grow,
-        )
-    builtin = _builtin_transforms(options, site, index, local_media=media_on)
-    encoder = UnitEncoder(
-        site=site,
-        transforms=[*builtin, *transforms],
-        keep_personal_data=options.keep_personal_data,
-        builder=warc_sink.writer.builder if warc_sink is not None else None,
-        render=source.renders_pages,
-        captured=bool(getattr(source, "capture_pages", False)),
-        source=source.kind,
-        tool=f"wparchive {__version__}",
+    if resumed is not None:
+        json_sink.resume()
+        header = resumed.header
+    else:
+        header = {
+            "created": now_iso(),
+            "tool": f"wparchive {__version__}",
+            "source": summary.source,
+            "site": dataclasses.asdict(site),
+            "personal_data": summary.to_dict()["personal_data"],
+        }
+        json_sink.open(header)
+    warc_sink = _warc_sink(options, run_dir, slug, site, source, resumed)
+    checkpoint = Checkpointer(
+        run_dir,
+        resumed.checkpoint
+        if resumed is not None
+        else resume.Checkpoint(
+            source=key,
+            options=resume.shaping(options),
+            stamp=warc_sink.writer.stamp if warc_sink is not None else "",
+        ),
+        json_sink,
+        warc_sink,
+        summary,
     )
+    skip = resumed.checkpoint if resumed is not None else None
     try:
-        _copy(
+        checkpoint(records=0, force=True)
+        if warc_sink is not None:
+            source.start_capture(warc_sink.writer)
+        index = _link_index(source, checkpoint)
+        media_on = options.media if options.media is not None else source.kind == "rest"
+        fetcher: MediaFetcher | None = None
+        if media_on:
+            grow = index is None  # no first pass: the index grows as records stream past
+            index = index or SiteIndex()
+            index.add(site)
+            index.allow_media_hosts(options.media_hosts)
+            fetcher = MediaFetcher(
+                run_dir,
+                index,
+                writer=warc_sink.writer if warc_sink is not None else None,
+                uploads_dir=options.uploads_dir,
+                warn=lambda message: warnings.append(ReadWarning(message)),
+                grow=grow,
+                # the same manners as the source's requests (--timeout, --concurrency, --rate)
+                client=HttpClient(
+                    timeout=options.timeout,
+                    concurrency=options.concurrency,
+                    rate=options.rate or None,
+                ),
+                replay=resumed.cache if resumed is not None else None,
+            )
+        builtin = _builtin_transforms(options, site, index, local_media=media_on)
+        encoder = UnitEncoder(
+            site=site,
+            transforms=[*builtin, *transforms],
+            keep_personal_data=options.keep_personal_data,
+            builder=warc_sink.writer.builder if warc_sink is not None else None,
+            render=source.renders_pages,
+            captured=bool(getattr(source, "capture_pages", False)),
+            source=source.kind,
+            tool=f"wparchive {__version__}",
+        )
+        done = _copy(
             records,
             encoder,
             json_sink,
@@ -301,13 +333,25 @@ def run_archive(
             progress,
             options.jobs,
             fetcher,
+            checkpoint=checkpoint,
+            skip=skip,
         )
+        media = 0
         if fetcher is not None:
-            for media in fetcher.fetch_all():
+            for media_record in fetcher.fetch_all():
+                media += 1
                 summary.found["media"] += 1
-                json_sink.write(media)
+                if skip is not None and media <= skip.media:
+                    json_sink.count([("media", "media")])
+                else:
+                    json_sink.write(media_record)
+                    checkpoint(records=done, media=media)
                 summary.written["media"] += 1
+        checkpoint(records=done, media=media, force=True, phase="closing")
     except WxrError as exc:
+        _abort(json_sink, warc_sink, source)
+        raise SourceError(str(exc)) from exc
+    except resume.ResumeError as exc:
         _abort(json_sink, warc_sink, source)
         raise SourceError(str(exc)) from exc
     except BaseException:
@@ -320,8 +364,156 @@ def run_archive(
         warc_sink.close(fixity=[summary.archive])
         summary.warc_files = list(warc_sink.writer.files)
     summary.duplicates = source.duplicates
+    if resumed is not None:
+        summary.replayed = resumed.cache.kept + resumed.cache.recaptured
     _package(summary, options, warc_sink.pages_path if warc_sink is not None else None)
+    checkpoint.done()
     return summary
+
+
+def _check_options(options: ArchiveOptions) -> None:
+    if options.digest not in DIGESTS:
+        raise SourceError(f"--digest must be one of {', '.join(DIGESTS)}")
+    try:
+        parse_mode(options.rewrite)
+        parse_media_hosts(options.media_hosts)
+        if options.clean:  # said now, not as a ValueError once the run has begun writing
+            from .clean.rules import select_rules
+
+            select_rules(frozenset(options.keep), frozenset(options.only))
+            for folder in options.l10n_dirs:
+                if not Path(folder).is_dir():
+                    raise ValueError(f"--l10n {folder}: not a directory")
+    except ValueError as exc:
+        raise SourceError(str(exc)) from None
+
+
+def _source_key(names: list[str]) -> list[str]:
+    try:
+        return resume.source_key(names)
+    except OSError:
+        return names  # a missing file: open_source names it
+
+
+def _site_of(records: Iterator[Record]) -> Site:
+    try:
+        site = next(records)
+    except WxrError as exc:
+        raise SourceError(str(exc)) from exc
+    except StopIteration:
+        raise SourceError("the source holds no site: not a WXR file") from None
+    assert isinstance(site, Site)
+    return site
+
+
+def _salvage(options: ArchiveOptions, key: list[str]) -> resume.Salvage | None:
+    """The interrupted run of this source under ``out``, cut back to its checkpoint."""
+    run_dir = resume.find(Path(options.out), key)
+    if run_dir is None:
+        return None
+    checkpoint = resume.Checkpoint.load(run_dir)
+    assert checkpoint is not None
+    wanted = resume.shaping(options)
+    changed = sorted(k for k in wanted if checkpoint.options.get(k) != wanted[k])
+    if changed:
+        raise SourceError(
+            f"--resume: the interrupted run in {run_dir} used other options "
+            f"({', '.join(changed)}); give the same options, or run without --resume"
+        )
+    for pattern in _PACKAGES:
+        for path in run_dir.glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    try:
+        return resume.salvage(run_dir, checkpoint)
+    except resume.ResumeError as exc:
+        raise SourceError(str(exc)) from None
+
+
+def _complete_run(run_dir: Path, site: Site, source: Source) -> Summary | None:
+    """A finished run of this source (nothing to resume): its summary, or None."""
+    path = run_dir / FILENAME
+    if not path.is_file() or (run_dir / resume.FILENAME).exists():
+        return None
+    try:
+        header = ArchiveReader(path).header
+        end = _end_line(path)
+    except (OSError, ValueError, ArchiveError):
+        return None
+    if end is None:
+        return None
+    source.finish()
+    counts = end.get("counts", {})
+    written: Counter[str] = Counter(counts.get("post_types", {}))
+    for kind in ("author", "term", "comment", "media"):
+        if counts.get(kind):
+            written[kind] = counts[kind]
+    return Summary(
+        run_dir=run_dir,
+        archive=path,
+        site=site,
+        source=header.get("source", {}),
+        found=Counter(written),
+        written=written,
+        warc_files=sorted(run_dir.glob("*.warc.gz")),
+        complete=True,
+    )
+
+
+def _end_line(path: Path) -> dict[str, Any] | None:
+    """An archive's end line (read from the file's tail), or None if it has none."""
+    with path.open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        fh.seek(max(0, fh.tell() - (1 << 16)))
+        line = fh.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    data = json.loads(line)
+    return data if isinstance(data, dict) and data.get("type") == "end" else None
+
+
+def _warc_sink(
+    options: ArchiveOptions,
+    run_dir: Path,
+    slug: str,
+    site: Site,
+    source: Source,
+    resumed: resume.Salvage | None,
+) -> WarcSink | None:
+    if not options.warc:
+        return None
+    stamp = resumed.checkpoint.stamp if resumed is not None else ""
+    writer = WarcWriter(
+        run_dir,
+        slug,
+        info=default_info(
+            software=_software(),
+            is_part_of=slug,
+            description=f"{site.title}: {source.description}",
+            operator=options.operator,
+            user_agent=getattr(source, "user_agent", ""),
+            robots=source.robots,
+        ),
+        max_size=options.warc_max_size,
+        digest=options.digest,
+        gzip_level=options.gzip_level,
+        started=datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC) if stamp else None,
+    )
+    if resumed is not None:
+        writer.resume(resumed.warc_files, resumed.held, resumed.payloads)
+    return WarcSink(writer, run_dir, resume=resumed is not None)
+
+
+def _link_index(source: Source, checkpoint: Checkpointer) -> SiteIndex | None:
+    """The first, quiet pass: everything a link can point to, a few hundred bytes a post.
+    Its requests are checkpointed too (a REST site's listings): a kill repeats none."""
+    index_records = getattr(source, "index_records", None)
+    if index_records is None:
+        return None
+
+    def checkpointed(records: Iterable[Record]) -> Iterator[Record]:
+        for record in records:
+            checkpoint(records=0)
+            yield record
+
+    return SiteIndex.from_records(checkpointed(index_records()))
 
 
 # What a run writes into its folder; a new run into the same folder replaces all of it,
@@ -334,8 +526,11 @@ _RUN_OUTPUTS = (
     "index.cdxj*",
     "*.wacz",
     "*.wacz.open",
+    resume.FILENAME + "*",
 )
 _RUN_FOLDERS = ("media", BAG_DIR, BAG_DIR + ".open")
+# What packaging writes after the WARCs close: a resumed run writes it again.
+_PACKAGES = ("index.cdxj*", "*.wacz", "*.wacz.open", BAG_DIR, BAG_DIR + ".open")
 
 
 def _clear_previous_run(run_dir: Path) -> None:
@@ -434,17 +629,24 @@ def _copy(
     progress: Progress | None,
     jobs: int,
     fetcher: MediaFetcher | None = None,
-) -> None:
-    """Source → transforms and encoding (maybe in workers) → files, in the source's order."""
-    done = 0
+    *,
+    checkpoint: Checkpointer | None = None,
+    skip: resume.Checkpoint | None = None,
+) -> int:
+    """Source → transforms and encoding (maybe in workers) → files, in the source's order;
+    the number of records copied (``skip``: the records a resumed run's interrupted run
+    had written are read again but neither encoded nor written)."""
 
     def counted(records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
             summary.found[record_category(record)] += 1
             yield record
 
-    warcinfo = (lambda: warc_sink.writer.warcinfo_id) if warc_sink is not None else (lambda: "")
     units = group_units(counted(records))
+    done = _skip(units, skip, json_sink, summary, fetcher) if skip is not None else 0
+    if checkpoint is not None:
+        checkpoint.ready = True
+    warcinfo = (lambda: warc_sink.writer.warcinfo_id) if warc_sink is not None else (lambda: "")
     for unit, encoded in encode_units(units, encoder, jobs=jobs, warcinfo_id=warcinfo):
         json_sink.write_encoded(encoded.lines, encoded.types)
         if warc_sink is not None:
@@ -459,12 +661,56 @@ def _copy(
                     fetcher.index.add(record)
             for url, post_id, attachment in encoded.media:
                 fetcher.want(url, post_id=post_id, attachment=attachment)
+                if checkpoint is not None:
+                    checkpoint.want(url, post_id, attachment)
         done += len(unit)
+        if checkpoint is not None:
+            checkpoint(records=done, last=_key(unit[-1]))
         if progress is not None and (done & 63 < len(unit) or done < 64):
             progress(*source.position()[:2], done)
     if progress is not None:
         position, total, _ = source.position()
         progress(total or position, total or position, done)
+    return done
+
+
+def _skip(
+    units: Iterator[list[Record]],
+    skip: resume.Checkpoint,
+    json_sink: JsonArchiveWriter,
+    summary: Summary,
+    fetcher: MediaFetcher | None,
+) -> int:
+    """Read past the records an interrupted run wrote; take its summary and media
+    journal instead of encoding them again."""
+    done = 0
+    while done < skip.records:
+        unit = next(units, None)
+        if unit is None:
+            break
+        done += len(unit)
+        json_sink.count([(RECORD_TYPES[type(r)], record_category(r)) for r in unit])
+        if fetcher is not None and fetcher.grow:
+            for record in unit:
+                fetcher.index.add(record)
+    if done != skip.records or (done and _key(unit[-1]) != skip.last):
+        raise resume.ResumeError(
+            f"--resume: the source no longer gives what the interrupted run read (record "
+            f"{skip.records} was {skip.last}); run without --resume to start again"
+        )
+    summary.written.update({k: v for k, v in skip.written.items() if k != "media"})
+    summary.links_rewritten = skip.links_rewritten
+    summary.unresolved.update(skip.unresolved)
+    summary.unresolved_other = skip.unresolved_total - sum(skip.unresolved.values())
+    if fetcher is not None:
+        for url, post_id, attachment in resume.wanted(summary.run_dir, skip):
+            fetcher.want(url, post_id=post_id, attachment=attachment)
+    return done
+
+
+def _key(record: Record) -> str:
+    """A record as a checkpoint names it."""
+    return f"{record_category(record)} {getattr(record, 'id', '')}"
 
 
 def inspect_sources(

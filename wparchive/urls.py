@@ -22,8 +22,11 @@ def to_uri(url: str) -> str:
     if not netloc.isascii():
         userinfo, _, hostport = netloc.rpartition("@")
         host, colon, port = hostport.partition(":")
-        netloc = (userinfo + "@" if userinfo else "") + host.encode("idna").decode("ascii")
-        netloc += colon + port
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:  # not a name IDNA accepts (a damaged byte): kept, escaped
+            host = quote(host, safe="")
+        netloc = (userinfo + "@" if userinfo else "") + host + colon + port
     return urlunsplit(
         (
             parts.scheme,

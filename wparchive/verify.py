@@ -24,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
+from .resume import FILENAME as RESUME_FILE
 from .sinks.json_archive import FILENAME, ArchiveError, ArchiveReader
 from .sinks.package import BAG_DIR, CDXJ_FILE
 from .sinks.warc import CLEANED_PREFIX, NO_PAGE_TYPES, PAGES_FILE, RUN_URI
@@ -52,6 +53,7 @@ class _WarcFacts:
     fixity: dict[str, str] = field(default_factory=dict)  # file name -> sha256:hex
     pages: set[str] = field(default_factory=set)  # target URIs of renderings
     post_ids: set[int] = field(default_factory=set)  # from metadata records
+    answered: set[str] = field(default_factory=set)  # target URIs of any HTTP response
 
 
 def verify_run(run_dir: str | Path) -> Verification:
@@ -63,6 +65,12 @@ def verify_run(run_dir: str | Path) -> Verification:
         return result
     for leftover in sorted(run_dir.glob("*.open")):
         result.fail(leftover, "left open: the run that wrote it did not finish")
+    if (run_dir / RESUME_FILE).exists():
+        result.fail(
+            run_dir / RESUME_FILE,
+            "the run stopped before it finished: carry it on with `wparchive archive "
+            "--resume` (same source and options)",
+        )
     warcs = sorted(run_dir.glob("*.warc.gz"))
     _check_warc_names(warcs, result)
     facts = _WarcFacts()
@@ -81,10 +89,12 @@ def verify_run(run_dir: str | Path) -> Verification:
             )
         missing_or_extra = expected_pages != facts.pages
         if _source_kind(run_dir / FILENAME) == "rest":
-            # A REST run captures the front page too: only missing pages are a problem.
-            missing_or_extra = not expected_pages <= facts.pages
+            # A REST run captures the front page too: only missing pages are a problem. A
+            # permalink that answered 404, or redirected where wparchive does not follow,
+            # is archived as the server answered (and the run warned): not missing.
+            missing_or_extra = not expected_pages <= facts.pages | facts.answered
         if missing_or_extra:
-            missing = sorted(expected_pages - facts.pages)[:5]
+            missing = sorted(expected_pages - facts.pages - facts.answered)[:5]
             extra = sorted(facts.pages - expected_pages)[:5]
             result.fail(
                 warcs[0], f"renderings missing from the WARCs: {missing}; unexpected: {extra}"
@@ -126,6 +136,8 @@ def _check_warc(path: Path, facts: _WarcFacts, result: Verification) -> None:
                     problems = "; ".join(map(str, record.digest_checker.problems))
                     result.fail(path, f"record {number} ({kind}): digest mismatch: {problems}")
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if kind in ("response", "revisit"):
+                    facts.answered.add(uri)
                 if kind == "metadata":
                     _read_metadata(uri, content, facts)
                 elif _is_page(record, uri):

@@ -88,6 +88,8 @@ class CleanResult:
     html: str
     removed: list[Removal] = field(default_factory=list)
     text: str | None = None
+    # Why the field's HTML was left as it was, when it could not be cleaned safely.
+    not_cleaned: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -258,6 +260,20 @@ def parse_fragment(source: str) -> etree._Element:
         root.text = body.text
     root.extend(body)
     return root
+
+
+# libxml2's HTML parser stops at this depth and drops the rest of the document: a field
+# nested deeper is left as it was (serialising the tree would lose its end).
+MAX_DEPTH = 256
+DEEP_NESTING = f"elements nested more than {MAX_DEPTH} deep: left as it was"
+
+
+def _cut_short(source: str, kind: str) -> bool:
+    """Whether the last parse of `source` stopped before its end (too deep nesting)."""
+    if source.count("<") < MAX_DEPTH:
+        return False  # (the cheap test first: each level takes a tag)
+    parser = lxml.html.html_parser if kind == "page" else _FRAGMENT_PARSER
+    return any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log)
 
 
 @dataclass
@@ -515,6 +531,8 @@ class Cleaner:
         except (etree.ParserError, ValueError, AssertionError):
             # lxml.html refuses some broken fragments ("too many bodies"): leave them be.
             return CleanResult(source, removed)
+        if _cut_short(source, kind):
+            return CleanResult(source, removed, not_cleaned=DEEP_NESTING)
         fired = self.apply(root, dom_rules, removed)
         if kind != "page":
             fired += self.apply_edges(root, dom_rules, removed, gate=gate)
@@ -882,15 +900,22 @@ def inner_html(el: etree._Element) -> str:
 def clean_post(cleaner: Cleaner, post: Post) -> Post:
     """Set `post`'s content.html and excerpt.html from their raw forms; record the ledger."""
     entries: list[dict[str, object]] = []
+    skipped: list[dict[str, str]] = []
     for name in ("content", "excerpt"):
         content = getattr(post, name)
         result = cleaner.clean_html(content.raw, kind=name)
         content.html = result.html
         entries.extend(ledger(result.removed, name))
+        if result.not_cleaned:
+            skipped.append({"field": name, "reason": result.not_cleaned})
     if entries:
         post.provenance["removed"] = entries
     else:
         post.provenance.pop("removed", None)
+    if skipped:
+        post.provenance["not_cleaned"] = skipped
+    else:
+        post.provenance.pop("not_cleaned", None)
     return post
 
 
@@ -903,4 +928,6 @@ def clean_comment(cleaner: Cleaner, comment: Comment) -> Comment:
         entries = ledger(result.removed, "content")
         if entries:
             provenance["removed"] = entries
+        if result.not_cleaned:
+            provenance["not_cleaned"] = [{"field": "content", "reason": result.not_cleaned}]
     return comment

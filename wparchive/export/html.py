@@ -23,7 +23,15 @@ from pathlib import Path
 
 from ..autop import autop
 from ..model import Comment, Post, Term
-from .run import Link, PostFacts, RunArchive, check_target, relative_url, web_url
+from .run import (
+    Link,
+    PostFacts,
+    RunArchive,
+    check_target,
+    output_path,
+    relative_url,
+    web_url,
+)
 
 LATEST = 30  # posts listed on the home page; the rest by year
 
@@ -113,7 +121,8 @@ class _StaticSite:
             login: run.author_path(login) for login in run.authors if self.by_author.get(login)
         }
         self.pages_written |= set(self.author_pages.values())
-        self.years = sorted({(f.date or "")[:4] for f in self.timeline if f.date}, reverse=True)
+        years = {(f.date or "")[:4] for f in self.timeline}
+        self.years = sorted((y for y in years if y.isdigit()), reverse=True)
         self.pages_written |= {f"date/{y}/index.html" for y in self.years}
 
     # -- links --
@@ -164,7 +173,7 @@ class _StaticSite:
 </body>
 </html>
 """
-        path = self.out / here
+        path = output_path(self.out, here)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
 
@@ -296,7 +305,7 @@ class _StaticSite:
         for path in sorted(run.media):
             source = run.media_file(path)
             if source is not None:
-                target = out / path
+                target = output_path(out, path)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
                 self.summary.written["media"] += 1

@@ -17,6 +17,7 @@ Hugo's and Jekyll's parsers read the same way), so no title can break it.
 
 from __future__ import annotations
 
+import hashlib
 import html as htmllib
 import json
 import re
@@ -33,8 +34,17 @@ from markdownify import MarkdownConverter
 
 from ..autop import autop
 from ..model import NO_PAGE_TYPES, Comment, Post
+from ..names import is_reserved, portable_name
 from ..urls import unquote_all
-from .run import ExportError, Link, RunArchive, check_target, permalink_path, web_url
+from .run import (
+    ExportError,
+    Link,
+    RunArchive,
+    check_target,
+    output_path,
+    permalink_path,
+    web_url,
+)
 
 FLAVORS = ("hugo", "jekyll")
 
@@ -205,7 +215,10 @@ def taxonomy_key(taxonomy: str) -> str:
     if taxonomy == "post_tag":
         return "tags"
     key = re.sub(r"[^a-z0-9_]+", "_", taxonomy.lower()).strip("_") or "taxonomy"
-    return f"tax_{key}" if key in _RESERVED_KEYS or key in _SECTION_TAKEN else key
+    if len(key) > 64:  # a folder name too: keep it well under every filesystem's limit
+        key = key[:55] + "_" + hashlib.sha1(taxonomy.encode("utf-8", "replace")).hexdigest()[:8]
+    taken = key in _RESERVED_KEYS or key in _SECTION_TAKEN or is_reserved(key)
+    return f"tax_{key}" if taken else key
 
 
 @dataclass
@@ -249,7 +262,8 @@ class _Layout:
 
 
 def _term_value(slug: str) -> str:
-    return unquote_all(slug).lower()
+    """A term's (or author's) value in front matter, and its folder under ``content/``."""
+    return portable_name(unquote_all(slug).lower(), fallback="term")
 
 
 class _Hugo(_Layout):
@@ -273,6 +287,9 @@ class _Hugo(_Layout):
         return out | f["wordpress"]
 
 
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
 class _Jekyll(_Layout):
     content_dir = ""
     media_dir = "media"
@@ -283,7 +300,8 @@ class _Jekyll(_Layout):
         folder = archive_path.removesuffix("/index.html")
         name = folder.rsplit("/", 1)[-1]
         if post.post_type == "post":
-            day = (post.date or post.modified or "1970-01-01")[:10]
+            dates = (post.date, post.modified)
+            day = next((d[:10] for d in dates if d and _DAY.match(d)), "1970-01-01")
             return f"_posts/{day}-{name}.md"
         if post.post_type == "page":
             return f"{folder}.md"
@@ -424,10 +442,18 @@ class _MarkdownExport:
                 self.summary.skipped[f"{post.post_type} ({post.status})"] += 1
             return
         run = self.run
-        html = run.rewrite(post.content.html, post, self.url_for)
-        body = html_to_markdown(autop(html))
+        html = autop(run.rewrite(post.content.html, post, self.url_for))
+        try:
+            body = html_to_markdown(html)
+        except RecursionError:
+            # markdownify recurses once per element; Markdown takes block HTML as it is.
+            body = html.strip() + "\n"
+            self.summary.warnings.append(
+                f"{post.post_type} {post.id} ({post.title!r}) nests elements too deep to "
+                f"convert: its body is kept as HTML"
+            )
         fields = self.layout.fields(post, self._common(post))
-        path = self.out / file
+        path = output_path(self.out, file)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(front_matter(fields) + "\n" + body, encoding="utf-8")
         self.summary.written[post.post_type] += 1
@@ -435,7 +461,7 @@ class _MarkdownExport:
         self.summary.skipped["comment (not approved)"] += len(comments) - len(public)
         if public:
             data = self._comments(post, public)
-            target = self.out / self.layout.data_dir / f"{post.id}.json"
+            target = output_path(self.out, f"{self.layout.data_dir}/{post.id}.json")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
             self.summary.written["comment"] += len(public)
@@ -528,12 +554,12 @@ class _MarkdownExport:
             source = run.media_file(path)
             if source is None:
                 continue
-            target = out / self.layout.media_dir / path.removeprefix("media/")
+            target = output_path(out, f"{self.layout.media_dir}/{path.removeprefix('media/')}")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             self.summary.written["media"] += 1
         if self.redirects:
-            target = out / self.layout.redirects
+            target = output_path(out, self.layout.redirects)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(
                 "".join(_redirect_line(old, new) for old, new in self.redirects), encoding="utf-8"
@@ -562,7 +588,7 @@ class _MarkdownExport:
             self._write_index(f"content/authors/{_term_value(login)}/_index.md", fields)
 
     def _write_index(self, relative: str, fields: dict[str, Any]) -> None:
-        path = self.out / relative
+        path = output_path(self.out, relative)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(front_matter(fields), encoding="utf-8")
 
@@ -627,7 +653,7 @@ class _MarkdownExport:
             self._write_new(name, text)
 
     def _write_new(self, relative: str, text: str) -> None:
-        path = self.out / relative
+        path = output_path(self.out, relative)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
 

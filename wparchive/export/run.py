@@ -50,6 +50,24 @@ class ExportError(ValueError):
     """An export that can't be made as asked (an unknown flavor, a target inside the run)."""
 
 
+def safe_relative(path: str) -> bool:
+    """Whether ``path`` is a relative POSIX path that stays below the folder it is
+    joined to: no ``..``, ``.`` or empty part, no absolute or Windows path, no NUL."""
+    parts = path.split("/")
+    return bool(path) and not any(
+        part in ("", ".", "..") or "\\" in part or "\0" in part or ":" in part for part in parts
+    )
+
+
+def output_path(out: Path, relative: str) -> Path:
+    """``out / relative`` for a file an exporter writes; an `ExportError` if it would
+    land anywhere else. Names come from `names` and never do: this holds even if that
+    ever broke."""
+    if not safe_relative(relative):
+        raise ExportError(f"refusing to write {relative!r}: it would not be inside {out}")
+    return out / relative
+
+
 def check_target(run: RunArchive, to: Path, *, file: bool = False) -> None:
     """Refuse to write an export over the run it reads: a site folder inside the run
     folder, or a file over one of the run's files."""
@@ -197,7 +215,9 @@ class RunArchive:
                 self.index.add(term)
             elif kind == "media":
                 media = Media(**_fields(Media, data))
-                if media.path and (self.run_dir / media.path).is_file():
+                # (a path from the file: never one that leads out of the run folder)
+                path_ok = (media.path or "").startswith("media/") and safe_relative(media.path)
+                if path_ok and (self.run_dir / media.path).is_file():
                     self.media.setdefault(media.path, media)
         self.known_paths.add("index.html")
         for facts in self.posts.values():

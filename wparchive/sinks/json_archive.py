@@ -8,6 +8,7 @@ reader never mistakes a half-written archive for a whole one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -78,6 +79,14 @@ _LINE_BREAKS = (
 )
 
 
+def named(exc: OSError, path: Path) -> OSError:
+    """``exc``, naming the file it happened to: a failed write() names none, and "File
+    too large" alone does not say which file to make room for."""
+    if exc.filename is not None:
+        return exc
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
+
+
 def record_category(record: Record) -> str:
     """The counting bucket of a record: its type, or its post type for posts."""
     if isinstance(record, Post):
@@ -98,10 +107,29 @@ class JsonArchiveWriter:
 
     def open(self, header: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = self.open_path.open("wb")
         line = encode_line({"type": "archive", "format": FORMAT, "version": VERSION, **header})
-        self._fh.write(line)
+        try:
+            self._fh = self.open_path.open("wb")
+            self._fh.write(line)
+        except OSError as exc:
+            raise named(exc, self.open_path)  # noqa: B904 - the OSError, with its file
         self._header_length = len(line)
+
+    def resume(self) -> None:
+        """Carry on writing an archive an interrupted run left open (cut back to a
+        checkpoint); `count` the records it already holds."""
+        self._fh = self.open_path.open("r+b")
+        self._header_length = len(self._fh.readline())
+        self._fh.seek(0, os.SEEK_END)
+
+    def flush(self) -> int:
+        """Hand what is buffered to the OS; the file's length (a line boundary)."""
+        assert self._fh is not None, "open() first"
+        try:
+            self._fh.flush()
+        except OSError as exc:
+            raise named(exc, self.open_path)  # noqa: B904 - the OSError, with its file
+        return self._fh.tell()
 
     def write(self, record: Record) -> None:
         line = encode_line(record_to_dict(record, keep_personal_data=self.keep_personal_data))
@@ -110,7 +138,14 @@ class JsonArchiveWriter:
     def write_encoded(self, lines: bytes, types: list[tuple[str, str]]) -> None:
         """Append lines encoded elsewhere (by a worker); ``types`` are (type, category)."""
         assert self._fh is not None, "open() first"
-        self._fh.write(lines)
+        try:
+            self._fh.write(lines)
+        except OSError as exc:
+            raise named(exc, self.open_path)  # noqa: B904 - the OSError, with its file
+        self.count(types)
+
+    def count(self, types: list[tuple[str, str]]) -> None:
+        """Count records in the end line's totals (written now, or by a resumed run)."""
         for kind, category in types:
             self.counts[kind] += 1
             if kind == "post":
@@ -122,26 +157,36 @@ class JsonArchiveWriter:
         ``header`` replaces line 1 in place: facts that were placeholders of the same
         length when the archive was opened (the export files' SHA-256)."""
         assert self._fh is not None, "open() first"
-        if header is not None:
-            line = encode_line({"type": "archive", "format": FORMAT, "version": VERSION, **header})
-            if len(line) != self._header_length:
-                raise ValueError("the final header must have the length of the first")
-            position = self._fh.tell()
-            self._fh.seek(0)
-            self._fh.write(line)
-            self._fh.seek(position)
-        counts = {t: self.counts.get(t, 0) for t in ("author", "term", "post", "comment", "media")}
-        self._line({"type": "end", "counts": {**counts, "post_types": dict(self.post_types)}})
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
+        try:
+            if header is not None:
+                line = encode_line(
+                    {"type": "archive", "format": FORMAT, "version": VERSION, **header}
+                )
+                if len(line) != self._header_length:
+                    raise ValueError("the final header must have the length of the first")
+                position = self._fh.tell()
+                self._fh.seek(0)
+                self._fh.write(line)
+                self._fh.seek(position)
+            counts = {
+                t: self.counts.get(t, 0) for t in ("author", "term", "post", "comment", "media")
+            }
+            self._line({"type": "end", "counts": {**counts, "post_types": dict(self.post_types)}})
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+        except OSError as exc:
+            raise named(exc, self.open_path)  # noqa: B904 - the OSError, with its file
         self._fh = None
         os.replace(self.open_path, self.path)
 
     def abort(self) -> None:
         """Stop writing, leaving the ``.open`` file as evidence of an incomplete run."""
         if self._fh is not None:
-            self._fh.close()
+            # (the full disk that stopped the run can fail this flush too: the .open file
+            # is evidence enough)
+            with contextlib.suppress(OSError):
+                self._fh.close()
             self._fh = None
 
     def _line(self, data: dict[str, Any]) -> None:

@@ -17,8 +17,10 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from ..http import HttpClient, HttpError
+from ..http import HttpClient, HttpError, strip_userinfo
 from ..imagesize import image_size
 from ..links import SiteIndex
 from ..model import Media
@@ -35,6 +37,22 @@ class _Wanted:
     referenced_by: set[int] = field(default_factory=set)
 
 
+def fetchable(url: str) -> str | None:
+    """``url`` as wparchive may fetch it: http(s) with a host and a valid port, without
+    the ``user:password@`` a link may carry (never sent), or None. A backslash or a space
+    in the host part is refused: parsers disagree on which host such a URL names."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        parts.port  # noqa: B018 - raises on a port that isn't one
+    except ValueError:
+        return None
+    if any(c in parts.netloc for c in "\\ \t\r\n"):
+        return None
+    return strip_userinfo(url)[0]
+
+
 class MediaFetcher:
     """Collects the media a run wants, then fetches each file once (``fetch_all``)."""
 
@@ -49,6 +67,7 @@ class MediaFetcher:
         max_bytes: int = DEFAULT_MAX_BYTES,
         warn: Callable[[str], None] = lambda message: None,
         grow: bool = False,
+        replay: Any = None,
     ):
         self.run_dir = run_dir
         self.index = index
@@ -58,12 +77,15 @@ class MediaFetcher:
         self.warn = warn
         self.failures: list[str] = []
         self.grow = grow  # no first pass: the pipeline adds records to `index` as they pass
-        self._wanted: dict[str, _Wanted] = {}
+        self._wanted: dict[str, _Wanted] = {}  # by URL
+        self._by_path: dict[str, _Wanted] = {}  # the same, once per file
         self._captured: list[HttpExchange] = []
         self._lock = threading.Lock()
         self._client = client or HttpClient(capture=self._capture)
         if client is not None:
             client.capture = self._capture
+        self._client.max_body = max_bytes  # a download stops at the cap, not after it
+        self._client.replay = replay  # a resumed run: files its interrupted run fetched
         self._by_digest: dict[str, Path] = {}
         self._stored: dict[str, str] = {}  # path -> sha256 of what was written there
 
@@ -82,10 +104,13 @@ class MediaFetcher:
             url = offsite.url  # one download per file: ?w=640 and ?w=300 share the original
         known = self._wanted.get(url)
         if known is None:
-            path = self.index.media_path_for(url)
-            if path is None:
+            fetch = fetchable(url)
+            path = self.index.media_path_for(url) if fetch is not None else None
+            if fetch is None or path is None:
                 return
-            known = self._wanted[url] = _Wanted(url, path)
+            # Two spellings of one file (raw Unicode and percent-encoded) share a path:
+            # one download, one record.
+            known = self._wanted[url] = self._by_path.setdefault(path, _Wanted(fetch, path))
         if post_id is not None:
             if attachment:
                 known.attachment = post_id
@@ -93,7 +118,7 @@ class MediaFetcher:
                 known.referenced_by.add(post_id)
 
     def __len__(self) -> int:
-        return len(self._wanted)
+        return len(self._by_path)
 
     def _capture(self, exchange: HttpExchange) -> None:
         with self._lock:  # called from download threads; the WARC is written here, in order
@@ -108,7 +133,7 @@ class MediaFetcher:
 
     def fetch_all(self) -> Iterator[Media]:
         """Fetch every wanted file (in parallel), store it, and yield its `Media` record."""
-        wanted = sorted(self._wanted.values(), key=lambda w: w.path)
+        wanted = sorted(self._by_path.values(), key=lambda w: w.path)
         futures = [(w, self._client.submit(self._fetch, w)) for w in wanted]
         try:
             for item, future in futures:
@@ -119,6 +144,12 @@ class MediaFetcher:
                 media = self._store(item, body, mime)
                 if media is not None:
                     yield media
+            if self._client.retried:
+                what = ", ".join(f"{why} ×{n}" for why, n in self._client.retried.most_common())
+                self.warn(
+                    f"media: the site failed {self._client.retried.total()} download "
+                    f"attempt(s) on the way ({what}); each was retried"
+                )
         finally:
             self._drain()
             self._client.close()
@@ -130,14 +161,11 @@ class MediaFetcher:
                 return local
         try:
             response = self._client.get(item.url, follow="same-host", kind="media")
-        except HttpError as exc:
-            self._fail(item, str(exc))
+        except HttpError as exc:  # refused, redirected elsewhere, over the size cap
+            self._fail(item, str(exc).removeprefix(f"{item.url}: "))
             return None, None
         if response.status != 200:
             self._fail(item, f"HTTP {response.status}")
-            return None, None
-        if len(response.body) > self.max_bytes:
-            self._fail(item, f"{len(response.body):,} bytes, over the {self.max_bytes:,} cap")
             return None, None
         return response.body, response.content_type or None
 
@@ -156,7 +184,7 @@ class MediaFetcher:
         except (OSError, ValueError):  # a NUL in the name, a file that went away
             return None
         mime = mimetypes.guess_type(local.name)[0]
-        if self.writer is not None:
+        if self.writer is not None and not self.writer.holds(item.url):
             with self._lock:
                 self.writer.resource(item.url, mime or "application/octet-stream", body)
         return body, mime

@@ -9,6 +9,7 @@ with its own ``warcinfo``, is written as ``*.warc.gz.open`` and renamed on close
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import os
@@ -33,6 +34,7 @@ from .. import model
 from ..model import Comment, Post, Site
 from ..render import render_post
 from ..urls import to_uri as uri
+from .json_archive import named
 
 DEFAULT_MAX_SIZE = 1_000_000_000  # 1 GB, the size web archives conventionally roll at
 # zlib level 9 (warcio's fixed choice) takes ~35% more CPU than 6 for files ~2% smaller
@@ -89,6 +91,9 @@ def _chunks(body: Body) -> Iterator[bytes]:
             yield chunk
 
 
+_SPOOL = 1 << 20
+
+
 class Member:
     """A record built and compressed, not yet placed in a file.
 
@@ -114,8 +119,11 @@ class Member:
         self.warcinfo_id = warcinfo_id
         self.level = level
         self._zip: Any = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        # Spooled past 1 MB: an export file's record is compressed while the run goes on,
+        # and memory must not grow with the export's size (16 MB here, and as much again
+        # while rolling over, was most of the difference between a 5k and a 50k export).
         self._buffer: IO[bytes] | None = (
-            tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115 - closed in copy_to
+            tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - closed in copy_to
             if spool
             else io.BytesIO()
         )
@@ -374,6 +382,8 @@ class WarcWriter:
         # payload digest -> (target uri, date) of its first capture, for revisits
         self._payloads: dict[str, tuple[str, str]] = {}
         self._queued: deque[Future[Member]] = deque()
+        self._held: set[str] = set()  # resource targets an interrupted run already wrote
+        self._failed = False  # a write failed: the current file may end in part of a record
 
     # -- files ---------------------------------------------------------------
 
@@ -381,7 +391,10 @@ class WarcWriter:
         self._close_file()
         self._name = f"{self.prefix}-{self.stamp}-{len(self.files):05d}.warc.gz"
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._fh = (self.directory / (self._name + ".open")).open("wb")
+        try:
+            self._fh = self._open_path.open("wb")
+        except OSError as exc:
+            raise named(exc, self._open_path)  # noqa: B904 - the OSError, with its file
         self._size = 0
         self._in_file = 0
         fields = {**self.info, "format": "WARC File Format 1.1", "conformsTo": CONFORMS_TO}
@@ -395,26 +408,85 @@ class WarcWriter:
             payload=False,
             record_id=self._warcinfo_id,
         )
-        member.copy_to(self._fh)
+        self._copy(member)
         self._size = member.size
+
+    @property
+    def _open_path(self) -> Path:
+        return self.directory / (self._name + ".open")
+
+    def _copy(self, member: Member) -> None:
+        """Append a record to the current file. A write that fails may have left part
+        of the record there: that file is never given its final name (`_close_file`)."""
+        assert self._fh is not None
+        try:
+            member.copy_to(self._fh)
+        except OSError as exc:
+            self._failed = True
+            raise named(exc, self._open_path)  # noqa: B904 - the OSError, with its file
 
     def _close_file(self) -> None:
         if self._fh is None:
             return
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
+        if self._failed:  # it stays *.open: a whole file is never one with a torn record
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            self._fh = None
+            return
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+        except OSError as exc:
+            self._failed = True
+            raise named(exc, self._open_path)  # noqa: B904 - the OSError, with its file
         self._fh = None
         final = self.directory / self._name
-        os.replace(self.directory / (self._name + ".open"), final)
+        os.replace(self._open_path, final)
         self.files.append(final)
 
     def close(self) -> list[Path]:
         """Close the current file (renaming it from ``.open``); return every file written."""
-        while self._queued:
-            self._place(self._queued.popleft().result())
+        while self._queued and not self._failed:
+            self._place(self._built(self._queued.popleft()))
         self._close_file()
         return self.files
+
+    @staticmethod
+    def _built(future: Future[Member]) -> Member:
+        """A record built elsewhere; a big one is spooled to a temporary file, whose
+        write may fail (a full disk): named by the folder it was in."""
+        try:
+            return future.result()
+        except OSError as exc:
+            raise named(exc, Path(tempfile.gettempdir()))  # noqa: B904 - with where it was
+
+    def position(self) -> tuple[str, int] | None:
+        """The file being written and its length, flushed to the OS: a record boundary
+        (``("", 0)`` before the first file). None while a record built elsewhere waits."""
+        if self._queued:
+            return None
+        if self._fh is None:
+            return "", 0
+        try:
+            self._fh.flush()
+        except OSError as exc:
+            self._failed = True
+            raise named(exc, self._open_path)  # noqa: B904 - the OSError, with its file
+        return self._name, self._size
+
+    def resume(
+        self, files: list[Path], held: set[str], payloads: dict[str, tuple[str, str]]
+    ) -> None:
+        """Carry on after an interrupted run's closed ``files``: the numbering continues,
+        revisits may point into them, and ``held`` resources are not written again."""
+        self.files = list(files)
+        self._held = set(held)
+        self._payloads.update(payloads)
+
+    def holds(self, target: str) -> bool:
+        """Whether an interrupted run this one resumes already wrote a resource here."""
+        return uri(target) in self._held
 
     # -- records -------------------------------------------------------------
 
@@ -456,7 +528,7 @@ class WarcWriter:
         """Place a built record: in the current file, or first in a new one when it
         would pass ``max_size`` — decided before anything is written."""
         while self._queued:
-            self._place(self._queued.popleft().result())
+            self._place(self._built(self._queued.popleft()))
         return self._place(member)
 
     def _place(self, member: Member) -> WrittenRecord:
@@ -467,7 +539,7 @@ class WarcWriter:
             member = member.rebase(self._warcinfo_id)
         assert self._fh is not None
         offset = self._size
-        member.copy_to(self._fh)
+        self._copy(member)
         self._size += member.size
         self._in_file += 1
         self.records += 1
@@ -723,25 +795,40 @@ class WarcSink:
     """The run's WARC files and pages.jsonl, fed with records built by `post_members`
     (in this process or in workers) beside the source's own raw captures."""
 
-    def __init__(self, writer: WarcWriter, run_dir: Path):
+    def __init__(self, writer: WarcWriter, run_dir: Path, *, resume: bool = False):
         self.writer = writer
         self.pages_path = run_dir / PAGES_FILE
         run_dir.mkdir(parents=True, exist_ok=True)
-        self._pages = (run_dir / (PAGES_FILE + ".open")).open("wb")
+        # resume: pages.jsonl.open was cut back to a checkpoint; carry on after it
+        self._pages = (run_dir / (PAGES_FILE + ".open")).open("ab" if resume else "wb")
         self.pages = 0
+
+    def flush(self) -> int:
+        """Hand what is buffered to the OS; the pages file's length."""
+        try:
+            self._pages.flush()
+        except OSError as exc:
+            raise named(exc, Path(self._pages.name))  # noqa: B904 - the OSError, with its file
+        return self._pages.tell()
 
     def write_encoded(self, members: list[Member], pages: list[dict[str, str]]) -> None:
         for member in members:
             self.writer.append(member)
-        for page in pages:
-            self._pages.write(orjson.dumps(page, option=orjson.OPT_APPEND_NEWLINE))
-            self.pages += 1
+        try:
+            for page in pages:
+                self._pages.write(orjson.dumps(page, option=orjson.OPT_APPEND_NEWLINE))
+                self.pages += 1
+        except OSError as exc:
+            raise named(exc, Path(self._pages.name))  # noqa: B904 - the OSError, with its file
 
     def close(self, fixity: Iterable[Path] = ()) -> None:
         """Finish the pages file and the WARC. The last record holds the SHA-256 of the
         run's files written outside the WARC (``fixity``, and pages.jsonl), so a
         changed byte in any of them is found by `wparchive verify`."""
-        self._pages.close()
+        try:
+            self._pages.close()
+        except OSError as exc:
+            raise named(exc, Path(self._pages.name))  # noqa: B904 - the OSError, with its file
         os.replace(self._pages.name, self.pages_path)
         fields = [
             ("wparchive-file", f"{p.name} sha256:{_sha256_file(p)}")
@@ -751,8 +838,11 @@ class WarcSink:
         self.writer.close()
 
     def abort(self) -> None:
-        self._pages.close()
-        self.writer.close()
+        # After a full disk these fail too; what was written stays, as *.open if torn.
+        with contextlib.suppress(OSError):
+            self._pages.close()
+        with contextlib.suppress(OSError):
+            self.writer.close()
 
 
 _TAGS = re.compile(r"<[^>]*>|<!--.*?-->", re.S)

@@ -38,6 +38,7 @@ from ..http import (
     Credentials,
     HttpClient,
     HttpError,
+    RefusedError,
     Response,
     origin,
     strip_userinfo,
@@ -107,6 +108,9 @@ BLOCK_CODES = {
     "rest_api_disabled": "the REST API is disabled (rest_api_disabled)",
     "rest_not_logged_in": "the REST API requires a login (rest_not_logged_in)",
 }
+# What a WordPress answers a request its user may not make: a revoked application
+# password turns the run anonymous, and context=edit or status=any are then refused.
+REFUSALS = frozenset({400, 401, 403})
 _COMMENT_STATUS = {"approved": "approved", "hold": "pending", "spam": "spam", "trash": "trash"}
 
 EXPORT_HINT = (
@@ -119,6 +123,13 @@ _LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
 _META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
 _ATTR = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z0-9-]+)", re.I)
+# What JSON strings may hold but the archive does not: C0 controls but tab, LF and CR, and
+# DEL (spaces, as the WXR reader does), and lone surrogates (U+FFFD). _MAYBE_BAD spots
+# the bytes they can come from (raw, or \u escapes), so clean bodies are not walked.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_MAYBE_BAD = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u[dD][89a-fA-F]|\\[bf]"
+)
 
 
 class RestError(SourceError):
@@ -137,10 +148,57 @@ def _attrs(tag: str) -> dict[str, str]:
 
 
 def _json(response: Response) -> Any:
+    return _load_json(response.body)[0]
+
+
+def _load_json(body: bytes) -> tuple[Any, list[str]]:
+    """A JSON body parsed, and what had to be repaired in it; ``(None, [])`` when it does
+    not parse. Invalid UTF-8 and lone surrogates become U+FFFD, control characters spaces
+    (the WARC keeps the bytes as sent)."""
+    repairs = []
     try:
-        return json.loads(response.body)
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = body.decode("utf-8-sig", "replace")
+        repairs.append("invalid UTF-8 (replaced by U+FFFD)")
+    try:
+        data = json.loads(text, strict=False)  # raw control characters: replaced below
     except ValueError:
+        return None, []
+    if _MAYBE_BAD.search(body):
+        found: set[str] = set()
+        data = _repair(data, found)
+        repairs += sorted(found)
+    return data, repairs
+
+
+def _repair(value: Any, found: set[str]) -> Any:
+    """``value`` with `_BAD_CHARS` replaced in every string, keys too; what was replaced
+    is named in ``found``."""
+    if isinstance(value, str):
+        return _BAD_CHARS.sub(lambda match: _replacement(match.group(), found), value)
+    if isinstance(value, list):
+        return [_repair(item, found) for item in value]
+    if isinstance(value, dict):
+        return {_repair(k, found): _repair(v, found) for k, v in value.items()}
+    return value
+
+
+def _replacement(char: str, found: set[str]) -> str:
+    if char >= "\ud800":
+        found.add("lone surrogates (replaced by U+FFFD)")
+        return "\ufffd"
+    found.add("control characters (replaced by spaces)")
+    return " "
+
+
+def _incomplete_json(response: Response) -> str | None:
+    """Why a JSON answer can't be used as it is (cut short by a dying worker or a proxy),
+    for `HttpClient` to ask again; None when it parses, or is not JSON."""
+    kind = response.content_type
+    if kind != "application/json" and not kind.endswith("+json"):
         return None
+    return None if _load_json(response.body)[0] is not None else "incomplete or malformed JSON"
 
 
 def _error(response: Response) -> tuple[str, str]:
@@ -292,6 +350,9 @@ class _Collection:
         self.pages: int | None = None  # the largest X-WP-TotalPages seen
         self.requests = 0
         self.unique = 0
+        self.relisted = False  # listed again by id: the total changed while it was read
+        self.caught_up: list[int] = []  # ids missed by the pages, then read by id
+        self.missed: list[int] = []  # ids missed by the pages and not readable by id
         self.readable = True
         self.started = False
         self.first_read = False
@@ -323,6 +384,8 @@ class _Collection:
             blocked = diagnose(response)
             if blocked:
                 raise self.source._blocked(blocked, response)
+            if response.status in REFUSALS and self.source._credentials_lost():
+                raise self.source._lost_credentials(self.name, response)
             code, message = _error(response)
             if response.status == 400 and code == "rest_invalid_param":
                 data = _json(response)
@@ -358,13 +421,6 @@ class _Collection:
         return None
 
     def _items(self, response: Response) -> list[dict]:
-        data = _json(response)
-        if not isinstance(data, list):
-            raise RestError(
-                f"{response.url}: expected a JSON list from the REST API, got "
-                f"{response.content_type or 'no content type'} (HTTP {response.status})",
-                EXPORT_HINT,
-            )
         total, pages = _header_int(response, "X-WP-Total"), _header_int(response, "X-WP-TotalPages")
         if total is not None:
             self.totals.add(total)
@@ -372,6 +428,21 @@ class _Collection:
                 self.total = total
         if pages is not None:
             self.pages = max(self.pages or 0, pages)
+        return self._parse(response)
+
+    def _parse(self, response: Response) -> list[dict]:
+        data, repairs = _load_json(response.body)
+        if not isinstance(data, list):
+            raise RestError(
+                f"{response.url}: expected a JSON list from the REST API, got "
+                f"{response.content_type or 'no content type'} (HTTP {response.status})",
+                EXPORT_HINT,
+            )
+        if repairs:
+            self.source._note(
+                f"{self.name}: the site's JSON held {', '.join(repairs)} ({response.url}); "
+                f"the WARC keeps the bytes as sent"
+            )
         items = [item for item in data if isinstance(item, dict)]
         # Within a page, the collection's order even where the site ignored orderby
         # (templates do); ties keep the server's order.
@@ -383,7 +454,13 @@ class _Collection:
         return response.status == 400 and _error(response)[0] == "rest_post_invalid_page_number"
 
     def items(self) -> Iterator[dict]:
-        """Every item once, in id order (page by page); duplicates and id-less items dropped."""
+        """Every item once, in id order (page by page); duplicates and id-less items
+        dropped. Items the site added or moved across pages while they were read come
+        last (`_catch_up`)."""
+        yield from self._pages()
+        yield from self._catch_up()
+
+    def _pages(self) -> Iterator[dict]:
         first = self._first_page()
         self.first_read = True
         if first is None:
@@ -404,6 +481,9 @@ class _Collection:
                     pending.append(self._submit(next_page))
                     next_page += 1
                 if not pending:
+                    if headers and self._read_on(page):
+                        self.pages = next_page
+                        continue
                     return
                 response = pending.popleft().result()
                 if self._past_end(response):
@@ -420,6 +500,37 @@ class _Collection:
         finally:
             for future in pending:
                 future.cancel()
+
+    def _read_on(self, last: list[dict]) -> bool:
+        """Whether the page X-WP-TotalPages calls the last is not: it is full, and fewer
+        items came than X-WP-Total counts (a caching plugin's stale header, a filter)."""
+        if len(last) < PER_PAGE or self.unique >= max(self.totals, default=0):
+            return False
+        self.source._note(
+            f"{self.name}: X-WP-TotalPages counts fewer pages than there are (its last page "
+            f"is full, and X-WP-Total counts more items); read on to the end"
+        )
+        return True
+
+    def _catch_up(self) -> Iterator[dict]:
+        """Items added or moved across a page boundary while the pages were read (the
+        total changed on the way): the ids are listed again, and those missed read by id."""
+        if not self.readable or len(self.totals) <= 1:
+            return
+        self.relisted = True
+        missing = [i for i in self._list_ids() if i not in self.seen]
+        for start in range(0, len(missing), PER_PAGE):
+            chunk = missing[start : start + PER_PAGE]
+            response = self.source._api(
+                self.route, {**self.params, "include": ",".join(map(str, chunk))}
+            )
+            self.requests += 1
+            if response.status != 200:
+                raise self.source._refused(self.name, response)
+            for item in self._new(self._parse(response)):
+                self.caught_up.append(self.key(item) or 0)
+                yield item
+        self.missed = [i for i in missing if i not in self.seen]
 
     def _new(self, page: list[dict]) -> Iterator[dict]:
         for item in page:
@@ -440,17 +551,19 @@ class _Collection:
         if not self.readable or not self.totals:
             return
         final = max(self.totals)
-        if len(self.totals) > 1:
-            # The list changed while it was read: items may have shifted across a page
-            # boundary. List the ids again (ids only) to name what was missed.
-            listed = self._list_ids()
-            missing = [i for i in listed if i not in self.seen]
-            if missing:
-                shown = ", ".join(map(str, missing[:20])) + (" …" if len(missing) > 20 else "")
+        if self.relisted:
+            if self.caught_up:
+                self.source._note(
+                    f"{self.name}: {len(self.caught_up)} item(s) were added or moved across "
+                    f"pages while the collection was read (the site changed); read again by "
+                    f"id: ids {_shown(self.caught_up)}"
+                )
+            if self.missed:
                 self.source._warn(
                     ReadWarning(
-                        f"{self.name}: {len(missing)} item(s) were added or moved while the "
-                        f"collection was read and are not in the archive: ids {shown}",
+                        f"{self.name}: {len(self.missed)} item(s) were added or moved while the "
+                        f"collection was read and are not in the archive: ids "
+                        f"{_shown(self.missed)}",
                         self.source.api_root,
                         lost=True,
                     )
@@ -478,8 +591,7 @@ class _Collection:
             if not isinstance(data, list) or not data:
                 return ids
             ids += [i["id"] for i in data if isinstance(i, dict) and isinstance(i.get("id"), int)]
-            pages = _header_int(response, "X-WP-TotalPages")
-            if (pages is not None and page >= pages) or (pages is None and len(data) < PER_PAGE):
+            if len(data) < PER_PAGE:  # the last page, whatever X-WP-TotalPages says
                 return ids
             page += 1
 
@@ -500,6 +612,7 @@ class RestSource:
         *,
         warn: Callable[[ReadWarning], None] | None = None,
         client: HttpClient | None = None,
+        replay: Any = None,
     ):
         from ..pipeline import ArchiveOptions
 
@@ -514,13 +627,16 @@ class RestSource:
             concurrency=concurrency,
             rate=getattr(self.options, "rate", None) or None,
             permanent=lambda r: diagnose(r) is not None,
+            incomplete=_incomplete_json,
         )
         self._http.capture = self._capture
+        self._http.replay = replay  # a resumed run: its interrupted run's answers first
         self.user_agent = self._http.user_agent
         self.duplicates = 0
         self.api_root = ""
         self.discovery = ""
         self.authenticated = False
+        self._me_checked = False  # users/me knew the credentials: asked again when refused
         self.user: str | None = None
         self.keep_personal_data = bool(getattr(self.options, "keep_personal_data", False))
         self.capture_pages = bool(getattr(self.options, "pages", True))
@@ -874,6 +990,8 @@ class RestSource:
         blocked = diagnose(response)
         if blocked:
             return self._blocked(blocked, response)
+        if response.status in REFUSALS and self._credentials_lost():
+            return self._lost_credentials(name, response)
         code, message = _error(response)
         detail = f" {code}: {message}" if code else ""
         return RestError(
@@ -882,7 +1000,32 @@ class RestSource:
             "run again later; if it keeps failing, " + EXPORT_HINT,
         )
 
+    def _credentials_lost(self) -> bool:
+        """Whether the credentials users/me accepted at the start no longer work (the
+        application password was revoked mid-run): users/me, asked again."""
+        if not self._me_checked:
+            return False
+        me = self._api("/wp/v2/users/me", {"context": "edit"})
+        data = _json(me)
+        return not (me.status == 200 and isinstance(data, dict) and isinstance(data.get("id"), int))
+
+    def _lost_credentials(self, name: str, response: Response) -> RestError:
+        code, _ = _error(response)
+        return RestError(
+            f"{self.api_root}: the site stopped accepting the application password of "
+            f"{self.user!r} during the run ({name}: HTTP {response.status}"
+            f"{' ' + code if code else ''}, and users/me no longer knows the user)",
+            "it was revoked or changed, or a security plugin locked the user out: create a "
+            "new one (Users → Profile → Application Passwords) and run again",
+        )
+
     def _final_warnings(self) -> None:
+        if self._http.retried:
+            what = ", ".join(f"{why} ×{n}" for why, n in self._http.retried.most_common())
+            self._note(
+                f"the site failed {self._http.retried.total()} attempt(s) on the way ({what}); "
+                f"each was retried"
+            )
         if self._orphan_count:
             shown = ", ".join(map(str, self._orphans[:10]))
             self._note(
@@ -922,6 +1065,8 @@ class RestSource:
         auth = kind == "api" and self._http.credentials is not None
         try:
             return self._http.get(url, auth=auth, follow=follow, kind=kind)
+        except RefusedError as exc:
+            raise RestError(str(exc), "if it keeps failing, " + EXPORT_HINT) from None
         except HttpError as exc:
             raise RestError(str(exc), "check the address; " + EXPORT_HINT) from None
 
@@ -1040,7 +1185,7 @@ class RestSource:
         me = self._api("/wp/v2/users/me", {"context": "edit"})
         data = _json(me)
         if me.status == 200 and isinstance(data, dict) and isinstance(data.get("id"), int):
-            self.authenticated = True
+            self.authenticated = self._me_checked = True
             self.user = str(data.get("username") or data.get("slug") or credentials.user)
             return
         code, message = _error(me)
@@ -1448,6 +1593,10 @@ class RestSource:
         if problem:
             self._page_problems.append(problem)
         self._drain()
+
+
+def _shown(ids: list[int]) -> str:
+    return ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
 
 
 def _id(item: dict) -> int | None:

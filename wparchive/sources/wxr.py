@@ -9,6 +9,7 @@ network is off.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import gzip
 import hashlib
@@ -39,6 +40,11 @@ _VERSION = re.compile(r"^\d+\.\d+$")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _CONTROL_TABLE = bytes.maketrans(_CONTROL_BYTES, b" " * len(_CONTROL_BYTES))
 _CONTROL_RE = re.compile(b"[" + re.escape(_CONTROL_BYTES) + b"]")
+
+# Errors after which libxml2 stops parsing, recover or not (nesting over 2048 levels...):
+# whatever follows in the file is never read.
+_HALTING = frozenset({etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_NO_MEMORY})
+_PARSE_HUGE = re.compile(r",? *(?:use|try) XML_PARSE_HUGE(?: option)?")
 
 _COMMENT_STATUS = {"1": "approved", "0": "pending", "spam": "spam", "trash": "trash"}
 _ZERO_DATE = "0000-00-00 00:00:00"
@@ -138,15 +144,203 @@ class _CdataRepair:
         return b"".join(out)
 
 
+# UTF-32 first: its little-endian BOM starts with UTF-16's.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+_WIDE_STARTS = ((b"<\x00?\x00", "UTF-16"), (b"\x00<\x00?", "UTF-16"))
+_DECLARED = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?\bencoding\s*=\s*([\"'])([A-Za-z][\w.:-]*)\1[^>]*?\?>"
+)
+
+
+def _sniff_encoding(head: bytes, label: str, note: Callable[[int, str], None]) -> bytes:
+    """The first bytes of an export, its encoding declaration corrected when it can't be
+    true; UTF-16 and UTF-32 files are refused (every later step reads bytes as ASCII).
+
+    Old blogs set to ISO-8859-1 exported their UTF-8 text under that name, which would
+    turn every accented letter into two; a file whose declaration could be read byte
+    by byte is not UTF-16 whatever it says. Both are read as UTF-8. The declaration
+    keeps its length (spaces follow it), so lines and offsets stay those of the file.
+    """
+    wide = next((n for bom, n in _WIDE_BOMS if head.startswith(bom)), None)
+    wide = wide or next((n for start, n in _WIDE_STARTS if head.startswith(start)), None)
+    if wide is not None:
+        raise WxrError(
+            f"{label} is encoded in {wide}; wparchive reads exports in UTF-8, as WordPress "
+            f"writes them: convert it first (iconv -f {wide} -t UTF-8 {label} > utf8-{label})"
+        )
+    match = _DECLARED.match(head)
+    if match is None:
+        return head
+    declared = match.group(2).decode("ascii")
+    name = declared.lower().replace("_", "-")
+    if name in ("utf-8", "utf8"):
+        return head
+    if name.startswith(("utf-16", "utf-32", "utf16", "utf32", "ucs-2", "ucs-4", "ucs2", "ucs4")):
+        reason = f"its bytes are not {declared}"
+    elif _is_utf8(head):
+        reason = "its bytes are UTF-8"
+    else:
+        return head
+    note(1, f"declares encoding {declared}, but {reason}: read as UTF-8")
+    start, end = match.span(2)
+    padding = b" " * max(0, len(declared) - len("UTF-8"))
+    return head[:start] + b"UTF-8" + head[end : match.end()] + padding + head[match.end() :]
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Non-ASCII bytes that all make valid UTF-8 (a sequence cut by the end is fine)."""
+    if data.isascii():
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# The most an item — a post with its comments and meta — may take: the reader holds each
+# one whole, and the steps after it make several copies (strings, the HTML tree, JSON,
+# WARC records): about 20x in all for dense markup, so 32 MB keeps a run under ~700 MB.
+MAX_ITEM_BYTES = 32 << 20
+
+_ITEM_OPEN = re.compile(rb"<item[\s>]")  # RSS's <item>: WXR never gives it a prefix
+_ITEM_CLOSE = re.compile(rb"</item\s*>")
+_ITEM_TITLE = re.compile(rb"<title>\s*(?:<!\[CDATA\[)?([^<\]]{0,100})")
+_ITEM_ID = re.compile(rb"<(?:[\w.-]+:)?post_id>\s*(\d{1,19})\s*<")
+_HOLD_BACK = 16  # bytes kept for the next read: no item tag is split between two
+
+
+class _ItemGuard:
+    """Holds each ``<item>`` back until its end tag has been read, so that an item too big
+    to hold is dropped before the parser has seen a byte of it.
+
+    Without it a 1 GB post would be built in full by libxml2, then copied into strings,
+    an HTML tree, JSON and WARC records. A dropped item becomes as many newlines as it
+    had (later line numbers stay right) and a warning. Outside items nothing can be
+    dropped cleanly: a run of more than ``limit`` bytes without markup there (a giant
+    channel field, comment or DTD) is refused with an error.
+    """
+
+    def __init__(self, limit: int, label: str, skipped: Callable[[int, str], None]):
+        self.limit = limit
+        self.label = label
+        self.skipped = skipped  # (line, what) of each dropped item
+        self.line = 1  # the line of the next byte to pass on
+        self.held: list[bytes] = []
+        self.held_size = 0
+        self.item_line = 0  # where the item being held starts; 0: none is open
+        self.cut_line = 0  # where the item the file ends inside starts; 0: none
+        self.skipping = False
+        self.skipped_lines = 0
+        self.what = ""
+        self.run = 0  # bytes since the last '<' outside items
+        self.tail = b""
+
+    def feed(self, chunk: bytes, final: bool) -> bytes:
+        data = self.tail + chunk if self.tail else chunk
+        end = len(data) if final else max(0, len(data) - _HOLD_BACK)
+        out: list[bytes] = []
+        pos = 0
+        while pos < end:
+            if self.skipping:
+                pos = self._skip(data, pos, end, out)
+            elif self.item_line:
+                pos = self._hold(data, pos, end, out)
+            else:
+                pos = self._pass(data, pos, end, out)
+        self.tail = data[pos:]
+        if final and self.skipping:  # the file ends inside the dropped item
+            self._skipped(out)
+        elif final and self.item_line:  # a cut item: passed on, for the parser to say why
+            out.extend(self.held)
+            self.held, self.cut_line, self.item_line = [], self.item_line, 0
+        return b"".join(out)
+
+    def _pass(self, data: bytes, pos: int, end: int, out: list[bytes]) -> int:
+        match = _ITEM_OPEN.search(data, pos)
+        stop = match.start() if match is not None and match.start() < end else end
+        piece = data[pos:stop]
+        last = piece.rfind(b"<")
+        self.run = len(piece) - last - 1 if last >= 0 else self.run + len(piece)
+        if self.run > self.limit:
+            raise WxrError(
+                f"{self.label}:{self.line}: more than {self.limit >> 20} MB without any "
+                f"markup outside the items: too big to read, and not what WordPress exports"
+            )
+        out.append(piece)
+        self.line += piece.count(b"\n")
+        if stop < end:
+            self.item_line, self.run = self.line, 0
+        return stop
+
+    def _hold(self, data: bytes, pos: int, end: int, out: list[bytes]) -> int:
+        match = _ITEM_CLOSE.search(data, pos)
+        if match is not None and match.start() < end:
+            out.extend(self.held)
+            out.append(data[pos : match.end()])
+            self.line += sum(p.count(b"\n") for p in self.held)
+            self.line += data.count(b"\n", pos, match.end())
+            self.held, self.held_size, self.item_line = [], 0, 0
+            return match.end()
+        self.held.append(data[pos:end])
+        self.held_size += end - pos
+        if self.held_size > self.limit:
+            head = b"".join(self.held[:4])[:65536]
+            title = _ITEM_TITLE.search(head)
+            post_id = _ITEM_ID.search(head)
+            self.what = f"post {int(post_id[1])}" if post_id else "post id not reached"
+            if title:
+                self.what += f", {title[1].decode('utf-8', 'replace').strip()!r}"
+            self.skipped_lines = sum(p.count(b"\n") for p in self.held)
+            self.held, self.held_size, self.skipping = [], 0, True
+        return end
+
+    def _skip(self, data: bytes, pos: int, end: int, out: list[bytes]) -> int:
+        match = _ITEM_CLOSE.search(data, pos)
+        stop = match.end() if match is not None and match.start() < end else end
+        self.skipped_lines += data.count(b"\n", pos, stop)
+        if self.what.startswith("post id not reached"):
+            post_id = _ITEM_ID.search(data, pos, stop)
+            if post_id:
+                self.what = self.what.replace("post id not reached", f"post {int(post_id[1])}")
+        if stop != end:
+            self._skipped(out)
+        return stop
+
+    def _skipped(self, out: list[bytes]) -> None:
+        self.skipped(
+            self.item_line,
+            f"the item starting here ({self.what}) is bigger than {self.limit >> 20} MB, "
+            f"the most wparchive reads into memory for one post: skipped",
+        )
+        out.append(b"\n" * self.skipped_lines)
+        self.line += self.skipped_lines
+        self.skipping, self.item_line, self.skipped_lines = False, 0, 0
+
+
 class _CleanStream:
     """A binary reader that repairs what breaks exports and counts bytes read.
 
     Control characters become spaces. Control bytes never occur inside UTF-8
     multi-byte sequences, so working on bytes is safe for every ASCII-compatible
-    encoding an export can declare. Files older than WXR 1.2 also get `_CdataRepair`.
+    encoding an export can declare. Files older than WXR 1.2 also get `_CdataRepair`;
+    an encoding declaration that can't be true is corrected (`_sniff_encoding`), and
+    items too big to hold are dropped (`_ItemGuard`).
     """
 
-    def __init__(self, raw: IO[bytes], label: str, warn: Warn, strict: bool):
+    def __init__(
+        self,
+        raw: IO[bytes],
+        label: str,
+        warn: Warn,
+        strict: bool,
+        max_item_bytes: int = MAX_ITEM_BYTES,
+    ):
         self._raw = raw
         self._label = label
         self._warn = warn
@@ -155,30 +349,45 @@ class _CleanStream:
         self._found = 0
         self.bytes_read = 0
         self._head = raw.read(_SNIFF_BYTES)
+        self._head_bytes = len(self._head)
+        self._head = _sniff_encoding(self._head, label, self._note)
         version = _VERSION_SNIFF.search(self._head)
         old = version is not None and (int(version[1]), int(version[2])) < (1, 2)
         self._cdata = _CdataRepair() if old else None
+        self._guard = _ItemGuard(max_item_bytes, label, self._skipped)
         self._eof = False
 
     def read(self, size: int = -1) -> bytes:
-        if self._head:
-            chunk, self._head = self._head, b""
-        elif self._eof:
-            chunk = b""
-        else:
-            chunk = self._raw.read(size if size and size > 0 else 1 << 16)
-        self.bytes_read += len(chunk)
-        if _CONTROL_RE.search(chunk):
-            self._report(chunk)
-            chunk = chunk.translate(_CONTROL_TABLE)
-        if self._cdata is not None:
+        while True:
+            if self._head:
+                chunk, self._head = self._head, b""
+                self.bytes_read += self._head_bytes
+            else:
+                chunk = b"" if self._eof else self._raw.read(size if size and size > 0 else 1 << 16)
+                self.bytes_read += len(chunk)
             self._eof = not chunk
-            chunk = self._cdata.feed(chunk, final=self._eof)
-            for offset in self._cdata.repairs:
-                line = self._line + chunk.count(b"\n", 0, offset)
-                self._note(line, "unescaped ']]>' (written by WXR before 1.2) kept as text")
-        self._line += chunk.count(b"\n")
-        return chunk
+            # First: the bytes of an item too big to hold are neither repaired nor parsed.
+            chunk = self._guard.feed(chunk, final=self._eof)
+            if _CONTROL_RE.search(chunk):
+                self._report(chunk)
+                chunk = chunk.translate(_CONTROL_TABLE)
+            if self._cdata is not None:
+                chunk = self._cdata.feed(chunk, final=self._eof)
+                for offset in self._cdata.repairs:
+                    line = self._line + chunk.count(b"\n", 0, offset)
+                    self._note(line, "unescaped ']]>' (written by WXR before 1.2) kept as text")
+            self._line += chunk.count(b"\n")
+            # b"" tells the parser the file has ended: while an item is held, read on.
+            if chunk or self._eof:
+                return chunk
+
+    def _skipped(self, line: int, message: str) -> None:
+        self._warn(ReadWarning(message, self._label, line, lost=True))
+
+    @property
+    def cut_line(self) -> int:
+        """The line of the ``<item>`` the file ends inside (0: it ends after the last)."""
+        return self._guard.cut_line
 
     def _report(self, chunk: bytes) -> None:
         for match in _CONTROL_RE.finditer(chunk):
@@ -209,9 +418,11 @@ class WxrReader:
         strict: bool = False,
         warn: Warn | None = None,
         index_only: bool = False,
+        max_item_bytes: int = MAX_ITEM_BYTES,
     ):
         self.paths = [Path(p) for p in paths]
         self.strict = strict
+        self.max_item_bytes = max_item_bytes  # an item bigger than this is skipped
         # For the link index: no comments, no content, only the meta a link can resolve
         # through — the same ids, slugs and files for about half the work.
         self.index_only = index_only
@@ -273,7 +484,15 @@ class WxrReader:
     def index_records(self) -> Iterator[Record]:
         """A second, independent read of the same files, for the link index. Quiet:
         whatever it meets, the main read reports."""
-        return iter(WxrReader(self.paths, strict=False, warn=None, index_only=True))
+        return iter(
+            WxrReader(
+                self.paths,
+                strict=False,
+                warn=None,
+                index_only=True,
+                max_item_bytes=self.max_item_bytes,
+            )
+        )
 
     def start_capture(self, writer: Any) -> None:
         """Archive each export file byte for byte, as a resource record.
@@ -286,6 +505,8 @@ class WxrReader:
         assert self.site is not None, "the Site record comes first"
         warcinfo_id = writer.warcinfo_id
         for path in self.paths:
+            if writer.holds(export_uri(self.site, path.name)):
+                continue  # a resumed run: its interrupted run archived the file
             # text/xml is what WordPress's export.php serves the file as.
             writer.enqueue(
                 self._background.submit(
@@ -327,8 +548,10 @@ class WxrReader:
         except OSError as exc:
             raise WxrError(f"cannot open {path}: {exc.strerror or exc}") from exc
         with raw:
-            self._stream = _CleanStream(raw, label, self._warn, self.strict)
-            try:
+            try:  # the stream reads the file's first bytes: not gzip, say, fails here
+                self._stream = _CleanStream(
+                    raw, label, self._warn, self.strict, self.max_item_bytes
+                )
                 parser = _FileParser(self, label)
                 yield from parser.parse(self._stream)
             except OSError as exc:  # e.g. a corrupt gzip member
@@ -527,8 +750,11 @@ class _FileParser:
         errors_seen = self._report_errors(context, errors_seen)
         if self.version is None:
             raise WxrError(f"{self.label}: {WXR_VERSION_ERROR}")
+        # The parser closes what the file leaves open, so an item cut short looks whole:
+        # only the bytes tell whether its end tag was there.
+        cut = stream.cut_line
         if pending is not None:
-            if self._truncated(context):
+            if pending_line == cut:
                 which = f"post {pending.id}" if pending.id >= 0 else "post id not reached"
                 self._warn(
                     f"the file ends inside the item starting here ({which}, "
@@ -538,6 +764,16 @@ class _FileParser:
                 )
             else:
                 yield from self._emit(pending, pending_comments, pending_line)
+        if cut and cut != pending_line:
+            self._warn("the file ends inside the item starting here: skipped", cut, lost=True)
+        halted = next((e for e in context.error_log if e.type in _HALTING), None)
+        if halted is not None:
+            reason = _PARSE_HUGE.sub("", halted.message.strip())
+            self._warn(
+                f"the XML parser gave up here ({reason}): nothing from this line on was read",
+                halted.line,
+                lost=True,
+            )
 
     def _warn(self, message: str, line: int | None = None, lost: bool = False) -> None:
         self.reader._warn(ReadWarning(message, self.label, line, lost))
@@ -545,18 +781,9 @@ class _FileParser:
     def _report_errors(self, context: Any, seen: int) -> int:
         log = context.error_log
         for entry in list(log)[seen:]:
-            self._warn(f"recovered from XML error: {entry.message}", entry.line)
+            if entry.type not in _HALTING:  # (those are reported once parsing has ended)
+                self._warn(f"recovered from XML error: {entry.message}", entry.line)
         return len(log)
-
-    @staticmethod
-    def _truncated(context: Any) -> bool:
-        return any(
-            "Premature end of data" in e.message
-            or "not finished" in e.message
-            or "EndTag" in e.message
-            or "Extra content" in e.message
-            for e in context.error_log
-        )
 
     @staticmethod
     def _release(elem: etree._Element, parent: etree._Element | None) -> None:
