@@ -137,7 +137,10 @@ def _errors(debug: bool) -> Iterator[None]:
         console.print(f"Hint: {_os_hint(exc)}", markup=False)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        console.print("[bold red]Interrupted.[/] The archive was left as *.open (incomplete).")
+        console.print(
+            "[bold red]Interrupted.[/] The archive was left as *.open (incomplete): run the "
+            "same command with --resume to carry it on."
+        )
         raise typer.Exit(130) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
         if debug:

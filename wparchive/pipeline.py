@@ -372,8 +372,13 @@ def run_archive(
 
 
 def _check_options(options: ArchiveOptions) -> None:
+    """Refuse what can't be done before anything is read or written."""
     if options.digest not in DIGESTS:
         raise SourceError(f"--digest must be one of {', '.join(DIGESTS)}")
+    needs_warc = [flag for flag, on in (("--cdxj", options.cdxj), ("--wacz", options.wacz)) if on]
+    if needs_warc and not options.warc:
+        verb = "need" if len(needs_warc) > 1 else "needs"
+        raise SourceError(f"{' and '.join(needs_warc)} {verb} WARC files: drop --no-warc")
     try:
         parse_mode(options.rewrite)
         parse_media_hosts(options.media_hosts)
@@ -578,9 +583,6 @@ def _package(summary: Summary, options: ArchiveOptions, pages: Path | None) -> N
     """CDXJ, WACZ and bag, once every WARC is closed."""
     run_dir, warcs = summary.run_dir, summary.warc_files
     assert run_dir is not None and summary.archive is not None
-    needs_warc = [flag for flag, on in (("--cdxj", options.cdxj), ("--wacz", options.wacz)) if on]
-    if needs_warc and not warcs:
-        raise SourceError(f"{' and '.join(needs_warc)} need WARC files: drop --no-warc")
     if options.cdxj:
         summary.outputs["cdxj"] = write_cdxj(warcs, run_dir / CDXJ_FILE)
     if options.wacz and pages is not None:
