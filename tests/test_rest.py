@@ -13,6 +13,7 @@ import gzip
 import json
 import logging
 import math
+import os
 import re
 import subprocess
 import sys
@@ -896,3 +897,48 @@ def test_rest_captured_pages_get_cleaned_conversion_records_beside_the_original(
     for artifact in ("XYZScripts", "akismet_comment_form_privacy_notice", "addtoany"):
         assert artifact in original and artifact not in cleaned
     assert "Vlagyimir Putyin" in cleaned
+
+
+@pytest.mark.wordpress
+@pytest.mark.parametrize("keep_personal_data", [False, True], ids=["default", "keep-personal"])
+def test_no_secret_in_any_output_or_log_and_personal_data_only_when_kept(
+    wordpress_site, tmp_path, keep_personal_data
+):
+    """Issue 9's secrets grep, through the CLI as a user runs it: every output file (WARCs
+    decompressed), the summary JSON, and everything printed, at --debug."""
+    password = wordpress_site.app_password
+    user = wordpress_site.user
+    secrets = {
+        password,
+        password.replace(" ", ""),
+        base64.b64encode(f"{user}:{password}".encode()).decode(),
+        base64.b64encode(f"{user}:{password.replace(' ', '')}".encode()).decode(),
+    }
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+        "WPARCHIVE_USER": user,
+        "WPARCHIVE_APP_PASSWORD": password,
+    }
+    summary = tmp_path / "summary.json"
+    command = [BIN / "wparchive", "archive", wordpress_site.url + "/", "--out", tmp_path / "out"]
+    command += ["--summary-json", summary, "--debug", "--jobs", "1"]
+    if keep_personal_data:
+        command.append("--keep-personal-data")
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    run_dir = next((tmp_path / "out").iterdir())
+    outputs = [*_all_bytes(run_dir), (summary, summary.read_bytes())]
+    outputs.append((Path("stdout+stderr"), (result.stdout + result.stderr).encode()))
+    for path, data in outputs:
+        for secret in secrets:
+            assert secret.encode() not in data, f"the password or its token in {path.name}"
+        assert b"\r\nCookie:" not in data and b"\r\nAuthorization:" not in data, path.name
+    personal = {"bela.kovacs@example.org", "192.0.2.21"}
+    archive = (run_dir / "archive.jsonl").read_text(encoding="utf-8")
+    everything = b"".join(data for _, data in outputs)
+    for value in personal:
+        if keep_personal_data:
+            assert value in archive
+        else:
+            assert value.encode() not in everything, f"{value} without --keep-personal-data"
