@@ -350,3 +350,33 @@ def test_a_rest_run_with_pages_and_media_killed_twice_resumes_to_the_same_archiv
         assert sorted(p.name for p in (resumed / "media").rglob("*")) == sorted(
             p.name for p in (reference / "media").rglob("*")
         )
+
+
+@pytest.mark.wordpress
+def test_a_5000_post_rest_run_asks_for_no_more_than_the_minimum_pages(
+    bulk_site: wp.Site, rest_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 4's benchmark-sized run: API requests ≤ Σ ceil(total/100) over the
+    collections (plus the few that find them) + 2%. (The wall times at concurrency 1 and 4
+    are bench/rest.py's, in BENCHMARKS.md.)"""
+    import wparchive.pipeline as pipeline
+
+    for name in ("HOME", "WPARCHIVE_USER", "WPARCHIVE_APP_PASSWORD"):
+        monkeypatch.setenv(name, rest_env[name])
+    sources: list = []
+    original = pipeline.open_source
+    monkeypatch.setattr(
+        pipeline, "open_source", lambda *a, **k: sources.append(original(*a, **k)) or sources[-1]
+    )
+    started = time.monotonic()
+    summary = run_archive(bulk_site.url + "/", ArchiveOptions(out=tmp_path, pages=False))
+    seconds = time.monotonic() - started
+    stats = sources[0].stats
+    pages = sum(max(1, -(-(c["total"] or 0) // 100)) for c in stats["collections"].values())
+    print(
+        f"{stats['api_requests']} API requests, minimum {stats['minimum_api_requests']}, "
+        f"{seconds:.1f} s"
+    )
+    assert summary.written["post"] > BULK_POSTS and not summary.lost
+    assert stats["minimum_api_requests"] - pages <= 4  # index, types, taxonomies, users/me
+    assert stats["api_requests"] <= stats["minimum_api_requests"] * 1.02
