@@ -257,29 +257,11 @@ def run_archive(
         keep_personal_data=options.keep_personal_data,
         resumed=resumed is not None,
     )
-    json_sink = JsonArchiveWriter(summary.archive, keep_personal_data=options.keep_personal_data)
-    if resumed is not None:
-        json_sink.resume()
-        header = resumed.header
-    else:
-        header = {
-            "created": now_iso(),
-            "tool": f"wparchive {__version__}",
-            "source": summary.source,
-            "site": dataclasses.asdict(site),
-            "personal_data": summary.to_dict()["personal_data"],
-        }
-        json_sink.open(header)
+    json_sink, header = _json_sink(summary, options, resumed)
     warc_sink = _warc_sink(options, run_dir, slug, site, source, resumed)
     checkpoint = Checkpointer(
         run_dir,
-        resumed.checkpoint
-        if resumed is not None
-        else resume.Checkpoint(
-            source=key,
-            options=resume.shaping(options),
-            stamp=warc_sink.writer.stamp if warc_sink is not None else "",
-        ),
+        resumed.checkpoint if resumed is not None else _new_checkpoint(key, options, warc_sink),
         json_sink,
         warc_sink,
         summary,
@@ -293,25 +275,9 @@ def run_archive(
         media_on = options.media if options.media is not None else source.kind == "rest"
         fetcher: MediaFetcher | None = None
         if media_on:
-            grow = index is None  # no first pass: the index grows as records stream past
-            index = index or SiteIndex()
-            index.add(site)
-            index.allow_media_hosts(options.media_hosts)
-            fetcher = MediaFetcher(
-                run_dir,
-                index,
-                writer=warc_sink.writer if warc_sink is not None else None,
-                uploads_dir=options.uploads_dir,
-                warn=lambda message: warnings.append(ReadWarning(message)),
-                grow=grow,
-                # the same manners as the source's requests (--timeout, --concurrency, --rate)
-                client=HttpClient(
-                    timeout=options.timeout,
-                    concurrency=options.concurrency,
-                    rate=options.rate or None,
-                ),
-                replay=resumed.cache if resumed is not None else None,
-            )
+            replay = resumed.cache if resumed is not None else None
+            fetcher = _media_fetcher(options, summary, index, warc_sink, replay)
+            index = fetcher.index
         builtin = _builtin_transforms(options, site, index, local_media=media_on)
         encoder = UnitEncoder(
             site=site,
@@ -336,22 +302,9 @@ def run_archive(
             checkpoint=checkpoint,
             skip=skip,
         )
-        media = 0
-        if fetcher is not None:
-            for media_record in fetcher.fetch_all():
-                media += 1
-                summary.found["media"] += 1
-                if skip is not None and media <= skip.media:
-                    json_sink.count([("media", "media")])
-                else:
-                    json_sink.write(media_record)
-                    checkpoint(records=done, media=media)
-                summary.written["media"] += 1
+        media = _write_media(fetcher, json_sink, summary, checkpoint, skip, done)
         checkpoint(records=done, media=media, force=True, phase="closing")
-    except WxrError as exc:
-        _abort(json_sink, warc_sink, source)
-        raise SourceError(str(exc)) from exc
-    except resume.ResumeError as exc:
+    except (WxrError, resume.ResumeError) as exc:
         _abort(json_sink, warc_sink, source)
         raise SourceError(str(exc)) from exc
     except BaseException:
@@ -369,6 +322,87 @@ def run_archive(
     _package(summary, options, warc_sink.pages_path if warc_sink is not None else None)
     checkpoint.done()
     return summary
+
+
+def _json_sink(
+    summary: Summary, options: ArchiveOptions, resumed: resume.Salvage | None
+) -> tuple[JsonArchiveWriter, dict[str, Any]]:
+    """The archive writer, opened (or reopened, resuming), and the header line it holds."""
+    assert summary.archive is not None
+    sink = JsonArchiveWriter(summary.archive, keep_personal_data=options.keep_personal_data)
+    if resumed is not None:
+        sink.resume()
+        return sink, resumed.header
+    header = {
+        "created": now_iso(),
+        "tool": f"wparchive {__version__}",
+        "source": summary.source,
+        "site": dataclasses.asdict(summary.site),
+        "personal_data": summary.to_dict()["personal_data"],
+    }
+    sink.open(header)
+    return sink, header
+
+
+def _new_checkpoint(
+    key: list[str], options: ArchiveOptions, warc_sink: WarcSink | None
+) -> resume.Checkpoint:
+    stamp = warc_sink.writer.stamp if warc_sink is not None else ""
+    return resume.Checkpoint(source=key, options=resume.shaping(options), stamp=stamp)
+
+
+def _media_fetcher(
+    options: ArchiveOptions,
+    summary: Summary,
+    index: SiteIndex | None,
+    warc_sink: WarcSink | None,
+    replay: ReplayCache | None,
+) -> MediaFetcher:
+    """What fetches the site's files once the records are written. Without a first pass
+    (no ``index``), the index grows as records stream past."""
+    assert summary.run_dir is not None
+    grow = index is None
+    index = index or SiteIndex()
+    index.add(summary.site)
+    index.allow_media_hosts(options.media_hosts)
+    return MediaFetcher(
+        summary.run_dir,
+        index,
+        writer=warc_sink.writer if warc_sink is not None else None,
+        uploads_dir=options.uploads_dir,
+        warn=lambda message: summary.warnings.append(ReadWarning(message)),
+        grow=grow,
+        # the same manners as the source's requests (--timeout, --concurrency, --rate)
+        client=HttpClient(
+            timeout=options.timeout, concurrency=options.concurrency, rate=options.rate or None
+        ),
+        replay=replay,
+    )
+
+
+def _write_media(
+    fetcher: MediaFetcher | None,
+    json_sink: JsonArchiveWriter,
+    summary: Summary,
+    checkpoint: Checkpointer,
+    skip: resume.Checkpoint | None,
+    records: int,
+) -> int:
+    """Fetch the files the records asked for; write a `Media` record each (those a resumed
+    run's interrupted run wrote are counted only). The number of media records."""
+    media = 0
+    if fetcher is None:
+        return media
+    for record in fetcher.fetch_all():
+        media += 1
+        summary.found["media"] += 1
+        if skip is not None and media <= skip.media:
+            json_sink.count([("media", "media")])
+        else:
+            json_sink.write(record)
+            checkpoint(records=records, media=media)
+        summary.written["media"] += 1
+    return media
 
 
 def _check_options(options: ArchiveOptions) -> None:
