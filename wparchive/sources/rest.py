@@ -16,6 +16,7 @@ comments, the user and term tables, and a bitmap of the ids seen (for de-duplica
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import html
 import json
@@ -23,6 +24,8 @@ import math
 import netrc
 import os
 import re
+import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -83,13 +86,6 @@ USER_FIELDS = (
     "registered_date,meta,_links"
 )
 
-# What the link index's first pass asks for (`RestSource.index_records`): what
-# `SiteIndex.add` reads, nothing else. media_details whole: WordPress decides whether to
-# compute it with in_array(), so a nested _fields (media_details.sizes) drops it.
-INDEX_USER_FIELDS = "id,username,slug"
-INDEX_TERM_FIELDS = "id,slug,parent,taxonomy"
-INDEX_POST_FIELDS = "id,status,slug,link,parent,date,meta._wp_old_slug"
-_INDEX_TYPE_FIELDS = {"attachment": ",post,source_url,media_details"}
 # Post types and taxonomies no link can point to (no page, no archive): not indexed.
 # Reusable blocks stay: content refers to them by id.
 _NO_LINK_TYPES = NO_LINK_TARGET_TYPES - {"wp_block"}
@@ -313,6 +309,41 @@ class _Type:
         return f"/{self.namespace}/{self.rest_base}"
 
 
+class _Listings:
+    """The listing pages the link index's first pass read, kept on disk until the main
+    read asks for the same page: each page is requested (and captured) once for both
+    passes, and memory does not grow with the site. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._file: Any = None
+        self._pages: dict[str, deque[tuple[Response, int, int]]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, url: str, response: Response) -> None:
+        with self._lock:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+            offset = self._file.seek(0, os.SEEK_END)
+            self._file.write(response.body)
+            head = dataclasses.replace(response, body=b"")
+            self._pages.setdefault(url, deque()).append((head, offset, len(response.body)))
+
+    def take(self, url: str) -> Response | None:
+        with self._lock:
+            pages = self._pages.get(url)
+            if not pages:
+                return None
+            head, offset, length = pages.popleft()
+            self._file.seek(offset)
+            return dataclasses.replace(head, body=self._file.read(length))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+            self._file, self._pages = None, {}
+
+
 # -- one paginated collection ------------------------------------------------------------
 
 
@@ -336,8 +367,10 @@ class _Collection:
         seen: _IdSet,
         public_params: dict[str, Any] | None = None,
         order: Callable[[dict], Any] | None = None,
+        first_pass: bool = False,
     ):
         self.source = source
+        self.first_pass = first_pass  # its pages are kept for the main read (`_Listings`)
         self.name = name
         self.route = route
         self.params = dict(params)
@@ -371,7 +404,8 @@ class _Collection:
         params = dict(self.params)
         if page > 1:
             params["page"] = page
-        return self.source._http.submit(self.source._api, self.route, params)
+        fetch = self.source._listed if self.first_pass else self.source._api
+        return self.source._http.submit(fetch, self.route, params)
 
     def _first_page(self) -> Response | None:
         """Page 1, after any fallback; None when the collection can't be read."""
@@ -538,7 +572,8 @@ class _Collection:
             if key is None:
                 continue
             if key in self.seen:
-                self.source.duplicates += 1
+                if not self.first_pass:  # the main read meets the same pages: counted there
+                    self.source.duplicates += 1
                 continue
             self.seen.add(key)
             self.unique += 1
@@ -657,6 +692,7 @@ class RestSource:
         self._taxonomies: list[_Type] = []
         self._types: list[_Type] = []
         self._index_collections: list[_Collection] = []  # the link index's first pass
+        self._listings = _Listings()  # its pages, until the main read takes them
         self._post_ids = _IdSet()  # one id space for every post type
         self._content_kinds: set[str] = set()
         self._notes: set[str] = set()
@@ -714,6 +750,7 @@ class RestSource:
             future.cancel()
         self._pages.clear()
         self._http.close()
+        self._listings.close()
 
     def start_capture(self, writer: WarcWriter) -> None:
         """From now on every exchange goes to ``writer``; the discovery ones are queued."""
@@ -742,8 +779,9 @@ class RestSource:
 
     @property
     def stats(self) -> dict[str, Any]:
-        """Requests made, and the fewest that could have read the same collections; the
-        link index's listings (`index_records`) are counted too, as ``index <name>``."""
+        """Requests made, and the fewest that could have read the same collections: each
+        page of each collection once. The link index's first pass (`index_records`) reads
+        the pages the main read then takes from it; its listings show as ``index <name>``."""
         started = [(c.name, c) for c in self._collections if c.started]
         indexed = [(f"index {c.name}", c) for c in self._index_collections if c.started]
         collections = {
@@ -751,7 +789,7 @@ class RestSource:
         }
         minimum = self._fixed_requests + sum(
             max(1, math.ceil((c.total or 0) / PER_PAGE)) if c.total is not None else c.requests
-            for _, c in started + indexed
+            for _, c in started
         )
         return {
             "api_requests": self._http.stats["api"],
@@ -821,18 +859,18 @@ class RestSource:
     # the link index: a cheap first pass ------------------------------------------------
 
     def index_records(self) -> Iterator[Record]:
-        """The first, cheap pass for link rewriting (`wparchive.links.SiteIndex`): the
-        `Site`, then `Author`, `Term` and `Post` records holding only what links can point
-        to — ids, slugs, permalinks, statuses, parents, old slugs (when registered for
-        REST), and each attachment's file and image sizes — with no content or comments.
+        """The first pass for link rewriting (`wparchive.links.SiteIndex`): the `Site`,
+        then `Author`, `Term` and `Post` records (no comments) — everything links can
+        point to: ids, slugs, permalinks, statuses, parents, old slugs (when registered
+        for REST), each attachment's file and image sizes.
 
-        One ``_fields``-trimmed listing per collection, 100 items a page, with the main
-        read's credentials, ``context`` and statuses (so drafts, private and trashed posts
-        are known, and links to them reported). Post types WordPress gives no page
-        (menu items, templates, navigation; reusable blocks are kept: content refers to
-        them by id) and taxonomies without archives (menus) are not listed: no link can
-        point to them. The exchanges are real captures: they go to the WARC like every
-        other (none without a WARC writer), and `stats` counts them as ``index <name>``.
+        It reads the main read's own listings — same credentials, ``context``, statuses
+        and fallbacks, so drafts, private and trashed posts are known, and links to them
+        reported — and keeps their pages on disk (`_Listings`) for the main read, which
+        takes them from there: each page is requested and captured once for both passes.
+        Post types WordPress gives no page (menu items, templates, navigation; reusable
+        blocks are kept: content refers to them by id) and taxonomies without archives
+        (menus) are not read here. `stats` counts these listings as ``index <name>``.
         What it can't read is noted under the main read's names, so said once.
         """
         site = self._prepare()
@@ -848,22 +886,11 @@ class RestSource:
             self._drain()
 
     def _index_pass(self) -> Iterator[Record]:
-        users = self._index_collection("users", "/wp/v2/users", INDEX_USER_FIELDS)
+        users = self._users_collection(first_pass=True)
         taxonomies = [t for t in self._taxonomies if t.slug not in _NO_ARCHIVE_TAXONOMIES]
         types = [t for t in self._types if t.slug not in _NO_LINK_TYPES]
-        terms = [
-            self._index_collection(f"terms {t.slug}", t.route, INDEX_TERM_FIELDS)
-            for t in taxonomies
-        ]
-        posts = [
-            self._index_collection(
-                t.slug,
-                t.route,
-                INDEX_POST_FIELDS + _INDEX_TYPE_FIELDS.get(t.slug, ""),
-                post_type=t.slug,
-            )
-            for t in types
-        ]
+        terms = [self._terms_collection(t, first_pass=True) for t in taxonomies]
+        posts = [self._posts_collection(t, first_pass=True) for t in types]
         for collection in [users, *terms, *posts]:
             collection.start()
         for item in users.items():
@@ -889,32 +916,6 @@ class RestSource:
     def _index_posts(self, collection: _Collection, post_type: str) -> Iterator[Post]:
         for item in collection.items():
             yield self._post(item, post_type, [])
-
-    def _index_collection(
-        self, name: str, route: str, fields: str, *, post_type: str | None = None
-    ) -> _Collection:
-        """A listing for the index with the main read's parameters and fallbacks, but
-        only ``fields``; its own id set, so the main read sees every item as new."""
-        params: dict[str, Any] = {"per_page": PER_PAGE, "orderby": "id", "order": "asc"}
-        public = {**params, "_fields": fields}
-        if self.authenticated:
-            params["context"] = "edit"
-            if post_type is not None:
-                params["status"] = (
-                    "inherit,private,trash" if post_type == "attachment" else "any,trash"
-                )
-        params["_fields"] = fields
-        collection = _Collection(
-            self,
-            name,
-            route,
-            params,
-            key=_post_id if post_type is not None else _id,
-            seen=_IdSet(),
-            public_params=public,
-        )
-        self._index_collections.append(collection)
-        return collection
 
     # captures ----------------------------------------------------------------------------
 
@@ -1059,7 +1060,15 @@ class RestSource:
         return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query, safe="/,"), ""))
 
     def _api(self, route: str, params: dict[str, Any] | None = None) -> Response:
-        return self._get(self._route(route, params), kind="api")
+        url = self._route(route, params)
+        listed = self._listings.take(url)  # a page the first pass already read
+        return listed if listed is not None else self._get(url, kind="api")
+
+    def _listed(self, route: str, params: dict[str, Any] | None = None) -> Response:
+        """A first-pass page: kept for the main read, which will ask for the same URL."""
+        response = self._get(self._route(route, params), kind="api")
+        self._listings.add(self._route(route, params), response)
+        return response
 
     def _get(self, url: str, *, kind: str, follow: str = "same-host") -> Response:
         auth = kind == "api" and self._http.credentials is not None
@@ -1291,7 +1300,11 @@ class RestSource:
         key: Callable[[dict], int | None] | None = None,
         public: dict[str, Any] | None = None,
         order: Callable[[dict], Any] | None = None,
+        first_pass: bool = False,
     ) -> _Collection:
+        """A collection of the main read, or (``first_pass``) the same listing read first
+        for the link index: same parameters and fallbacks, so the same URLs, whose pages
+        the main read then takes from `_Listings` instead of the site; its own id set."""
         base = {"per_page": PER_PAGE, **params}
         collection = _Collection(
             self,
@@ -1299,32 +1312,40 @@ class RestSource:
             route,
             base,
             key=key or _id,
-            seen=seen,
+            seen=_IdSet() if first_pass else seen,
             public_params={"per_page": PER_PAGE, **public} if public is not None else None,
             order=order,
+            first_pass=first_pass,
         )
-        self._collections.append(collection)
+        (self._index_collections if first_pass else self._collections).append(collection)
         return collection
 
-    def _users_collection(self) -> _Collection:
+    def _users_collection(self, *, first_pass: bool = False) -> _Collection:
         params: dict[str, Any] = {"orderby": "id", "order": "asc"}
         if not self.keep_personal_data:
             params["_fields"] = USER_FIELDS
         public = dict(params)
         if self.authenticated:
             params["context"] = "edit"
-        return self._collection("users", "/wp/v2/users", params, seen=_IdSet(), public=public)
+        return self._collection(
+            "users", "/wp/v2/users", params, seen=_IdSet(), public=public, first_pass=first_pass
+        )
 
-    def _terms_collection(self, taxonomy: _Type) -> _Collection:
+    def _terms_collection(self, taxonomy: _Type, *, first_pass: bool = False) -> _Collection:
         params: dict[str, Any] = {"orderby": "id", "order": "asc"}
         public = dict(params)
         if self.authenticated:
             params["context"] = "edit"
         return self._collection(
-            f"terms {taxonomy.slug}", taxonomy.route, params, seen=_IdSet(), public=public
+            f"terms {taxonomy.slug}",
+            taxonomy.route,
+            params,
+            seen=_IdSet(),
+            public=public,
+            first_pass=first_pass,
         )
 
-    def _posts_collection(self, post_type: _Type) -> _Collection:
+    def _posts_collection(self, post_type: _Type, *, first_pass: bool = False) -> _Collection:
         params: dict[str, Any] = {"orderby": "id", "order": "asc"}
         public = dict(params)
         if self.authenticated:
@@ -1339,6 +1360,7 @@ class RestSource:
             seen=self._post_ids,
             key=_post_id,
             public=public,
+            first_pass=first_pass,
         )
 
     def _comments_collections(self) -> list[_Collection]:
