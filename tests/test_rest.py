@@ -262,10 +262,12 @@ def test_rest_needs_no_more_requests_than_the_collections_pages(authenticated, a
         minimum = stats["minimum_api_requests"]
         # every collection read in ceil(total/100) pages (one, even when empty), plus the
         # requests that find the collections (index, types, taxonomies, users/me)
-        pages = sum(
-            max(1, math.ceil((c["total"] or 0) / 100)) for c in stats["collections"].values()
+        pages = sum(  # the first pass's listings ("index ...") are the same pages
+            max(1, math.ceil((c["total"] or 0) / 100))
+            for name, c in stats["collections"].items()
+            if not name.startswith("index ")
         )
-        assert minimum - pages <= 4
+        assert 0 <= minimum - pages <= 4
         assert stats["api_requests"] <= minimum * 1.02, stats
         published = [
             p

@@ -372,11 +372,15 @@ def test_a_5000_post_rest_run_asks_for_no_more_than_the_minimum_pages(
     summary = run_archive(bulk_site.url + "/", ArchiveOptions(out=tmp_path, pages=False))
     seconds = time.monotonic() - started
     stats = sources[0].stats
-    pages = sum(max(1, -(-(c["total"] or 0) // 100)) for c in stats["collections"].values())
+    pages = sum(  # each collection once: the first pass's listings are the same pages
+        max(1, -(-(c["total"] or 0) // 100))
+        for name, c in stats["collections"].items()
+        if not name.startswith("index ")
+    )
     print(
         f"{stats['api_requests']} API requests, minimum {stats['minimum_api_requests']}, "
         f"{seconds:.1f} s"
     )
     assert summary.written["post"] > BULK_POSTS and not summary.lost
-    assert stats["minimum_api_requests"] - pages <= 4  # index, types, taxonomies, users/me
+    assert 0 <= stats["minimum_api_requests"] - pages <= 4  # index, types, taxonomies, users/me
     assert stats["api_requests"] <= stats["minimum_api_requests"] * 1.02
