@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -690,7 +690,7 @@ def _copy(
         for _, category in encoded.types:
             summary.written[category] += 1
         summary.links_rewritten += encoded.rewritten
-        summary.unresolved.update(encoded.unresolved)
+        _tally(summary, encoded.unresolved)
         if fetcher is not None:
             if fetcher.grow:
                 for record in unit:
@@ -708,6 +708,19 @@ def _copy(
         position, total, _ = source.position()
         progress(total or position, total or position, done)
     return done
+
+
+# Distinct unresolved URLs the summary counts one by one (it shows the top 20); the rest
+# are counted together, so a site full of broken links can't grow the main process.
+UNRESOLVED_KEPT = 10_000
+
+
+def _tally(summary: Summary, unresolved: Mapping[str, int]) -> None:
+    for url, count in unresolved.items():
+        if url in summary.unresolved or len(summary.unresolved) < UNRESOLVED_KEPT:
+            summary.unresolved[url] += count
+        else:
+            summary.unresolved_other += count
 
 
 def _skip(
