@@ -181,3 +181,21 @@ def test_unicode_line_separators_never_split_an_archive_line(tmp_path):
     assert text.splitlines() == text.split("\n")[:-1]
     [post] = [d for d in lines(summary.archive) if d["type"] == "post"]
     assert post["title"] == "a\u2028b\u2029c\u0085d"
+
+
+def test_the_summary_counts_every_unresolved_link_in_bounded_memory(tmp_path, monkeypatch):
+    """Each link to nothing archived is counted; past UNRESOLVED_KEPT distinct URLs only
+    the total grows (a site full of broken links must not grow the main process)."""
+    import wparchive.pipeline as pipeline
+
+    from .test_hostile_input import post
+
+    links = "".join(f'<a href="https://example.org/missing-{i}/">{i}</a>' for i in range(6))
+    source = tmp_path / "site.xml"
+    source.write_text(wxr(post(1, content=f"<p>{links}</p>") + post(2, content=links)))
+    full = wparchive.archive(source, out=tmp_path / "full", jobs=1)
+    monkeypatch.setattr(pipeline, "UNRESOLVED_KEPT", 2)
+    bounded = wparchive.archive(source, out=tmp_path / "bounded", jobs=1)
+    assert full.unresolved_total == bounded.unresolved_total == 12
+    assert len(full.unresolved) == 6 and len(bounded.unresolved) == 2
+    assert bounded.unresolved_other == 8

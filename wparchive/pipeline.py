@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -715,12 +715,13 @@ def _copy(
 UNRESOLVED_KEPT = 10_000
 
 
-def _tally(summary: Summary, unresolved: Mapping[str, int]) -> None:
-    for url, count in unresolved.items():
+def _tally(summary: Summary, unresolved: Iterable[str]) -> None:
+    """Count each unresolved link (one URL per occurrence)."""
+    for url in unresolved:
         if url in summary.unresolved or len(summary.unresolved) < UNRESOLVED_KEPT:
-            summary.unresolved[url] += count
+            summary.unresolved[url] += 1
         else:
-            summary.unresolved_other += count
+            summary.unresolved_other += 1
 
 
 def _skip(
