@@ -384,3 +384,8 @@ def test_a_5000_post_rest_run_asks_for_no_more_than_the_minimum_pages(
     assert summary.written["post"] > BULK_POSTS and not summary.lost
     assert 0 <= stats["minimum_api_requests"] - pages <= 4  # index, types, taxonomies, users/me
     assert stats["api_requests"] <= stats["minimum_api_requests"] * 1.02
+
+
+def test_a_checkpoint_never_holds_the_password_of_a_url() -> None:
+    key = resume.source_key(["https://ann:s3cret@example.org/"])
+    assert key == ["https://example.org/"] and "s3cret" not in json.dumps(key)

@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from .http import strip_userinfo
 from .sinks.json_archive import named
 from .sinks.warc import HttpExchange
 from .urls import to_uri
@@ -106,12 +107,13 @@ class Checkpoint:
 
 
 def source_key(sources: list[str]) -> list[str]:
-    """How a checkpoint names its source: a site's URL as given, or each export file's
-    absolute path and size (a different file under the same name is not resumed)."""
+    """How a checkpoint names its source: a site's URL (without any ``user:password@``:
+    the checkpoint is a file like any output), or each export file's absolute path and
+    size (a different file under the same name is not resumed)."""
     key = []
     for source in sources:
         if source.startswith(("http://", "https://")):
-            key.append(source)
+            key.append(strip_userinfo(source)[0])
         else:
             path = Path(source).resolve()
             key.append(f"{path} {path.stat().st_size}")
