@@ -26,7 +26,8 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$rc
 
-# The full benchmark (1k-50k posts, the peer, BENCHMARKS.md); ~10 minutes.
+# The full benchmark (WXR 1k-50k posts, the peer, REST on the real test site with 5,000
+# posts; BENCHMARKS.md); ~40 minutes. BENCH_ARGS=--wxr-only or --rest-only runs one half.
 bench: $(VENV)/.installed
 	$(PY) -m bench.run $(BENCH_ARGS)
 

@@ -1,12 +1,18 @@
 """The benchmark harness: wparchive against the floor and against a peer, in one run.
 
-    python -m bench.run                 # full run: 1k, 5k, 10k, 50k posts, peer, BENCHMARKS.md
-    python -m bench.run --smoke         # 1k posts only, no peer; for CI
+    python -m bench.run                 # full run: WXR 1k-50k posts, peer, REST, BENCHMARKS.md
+    python -m bench.run --smoke         # 1k posts only, no peer, no REST; for CI
+    python -m bench.run --wxr-only      # the export half alone (prints; --write to save)
+    python -m bench.run --rest-only     # the live-site half alone (prints; --write to save)
 
 Every figure comes from a separate process measured from outside (wall clock,
-peak RSS from wait4's rusage). Throughput is reported as a ratio against the
-floor measured in the same run on the same file — these machines are noisy,
+peak RSS and CPU from wait4's rusage). Throughput is reported as a ratio against
+the floor measured in the same run on the same input — these machines are noisy,
 ratios are what carry over. The harness measures; it never sleeps or pads.
+
+The REST half boots the real WordPress test site (tests/wordpress, bulk posts) in a
+private state dir, archives it at --concurrency 1 and 4, fetches the very URLs those
+runs requested with bare sequential `requests` (the server's floor), and stops it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from pathlib import Path
 from .wxrgen import write_export
 
 ROOT = Path(__file__).resolve().parent.parent
+NOTES = Path(__file__).resolve().parent / "NOTES.md"  # hand-written, kept across runs
 DATA = Path(os.environ.get("WPARCHIVE_BENCH_DATA", Path(tempfile.gettempdir()) / "wparchive-bench"))
 
 # A bare lxml iterparse that clears elements: the fastest any Python WXR reader can go.
@@ -42,7 +49,9 @@ for _, el in etree.iterparse(sys.argv[1], events=("end",), tag="item"):
 print(n)
 """
 
-# Where the time goes: each stage's CPU time on the same records, one process, in turn.
+# Where the time goes: each stage's CPU time on the same records, one process, in the
+# pipeline's order (cleaning, then links, then encoding), each stage timed on what the
+# stage before it produced — so the WARC stage renders the cleaned copies as a run does.
 STAGES = """
 import copy, json, sys, time
 from wparchive.clean import CleanTransform
@@ -56,22 +65,24 @@ t = time.process_time(); records = list(read_wxr(path))
 out["read the export"] = time.process_time() - t
 t = time.process_time(); index = SiteIndex.from_records(WxrReader([path], index_only=True))
 out["index pass (links)"] = time.process_time() - t
-units = list(group_units(records[1:]))
-clean = CleanTransform(records[0].language); clean.cleaner
+site, units = records[0], list(group_units(records[1:]))
+clean = CleanTransform(site.language); clean.cleaner
 links = LinkRewriter(index, parse_mode("relative"), local_media=False)
+for name, transform in (("cleaning", clean), ("link rewriting", links)):
+    batch = copy.deepcopy(units)
+    t = time.process_time()
+    units = [[transform(r) for r in unit] for unit in batch]
+    out[name] = time.process_time() - t
 W = "<urn:uuid:00000000-0000-0000-0000-000000000000>"
-for name, transforms, builder in (
-    ("JSON lines", [], None), ("WARC records (render, gzip, digests)", [], RecordBuilder()),
-    ("cleaning", [clean], None), ("link rewriting", [links], None),
-):
-    encoder = UnitEncoder(site=records[0], transforms=transforms, builder=builder)
+WARC = "WARC records (render, gzip, digests)"
+for name, builder in (("JSON lines", None), (WARC, RecordBuilder())):
+    encoder = UnitEncoder(site=site, transforms=[], builder=builder)
     batch = copy.deepcopy(units)
     t = time.process_time()
     for unit in batch:
         encoder(unit, {}, W)
     out[name] = time.process_time() - t
-for name in ("WARC records (render, gzip, digests)", "cleaning", "link rewriting"):
-    out[name] -= out["JSON lines"]
+out[WARC] -= out["JSON lines"]
 print(json.dumps(out))
 """
 
@@ -85,34 +96,40 @@ class Measure:
     peak_mb: float
     rc: int
     output: str = ""
+    cpu: float = 0.0  # user + system seconds of the command and every process it waited for
 
 
-# Runs the measured command as its own child and prints its exit code and peak RSS (kB).
-# The child of a small launcher: a process forked straight from a big parent (pytest, say)
-# starts out sharing the parent's pages, and its ru_maxrss would report the parent's size.
+# Runs the measured command as its own child and prints its exit code, peak RSS (kB) and
+# CPU seconds. The child of a small launcher: a process forked straight from a big parent
+# (pytest, say) starts out sharing the parent's pages, and its ru_maxrss would report the
+# parent's size.
 _LAUNCHER = (
     "import resource, subprocess, sys; "
     "out = open(sys.argv[1], 'wb'); "
     "rc = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.STDOUT).returncode; "
-    "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(rc, u.ru_maxrss, u.ru_utime + u.ru_stime)"
 )
 
 
-def measure(command: list[str], cwd: Path | None = None) -> Measure:
-    """Run a command to its end; its wall time and its own peak RSS."""
+def measure(
+    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Measure:
+    """Run a command to its end; its wall time, its own peak RSS and its CPU time."""
     with tempfile.NamedTemporaryFile() as out:
         start = time.perf_counter()
         launched = subprocess.run(
             [sys.executable, "-c", _LAUNCHER, out.name, *command],
             cwd=cwd,
+            env=env,
             capture_output=True,
             text=True,
             check=True,
         )
         wall = time.perf_counter() - start
-        rc, peak_kb = launched.stdout.split()
+        rc, peak_kb, cpu = launched.stdout.split()
         text = Path(out.name).read_bytes().decode("utf-8", "replace")
-    return Measure(wall, int(peak_kb) / 1024, int(rc), text)
+    return Measure(wall, int(peak_kb) / 1024, int(rc), text, float(cpu))
 
 
 def export_for(posts: int) -> Path:
@@ -229,7 +246,7 @@ def bench_stages(posts: int) -> dict[str, float]:
     return stages
 
 
-def _machine() -> list[str]:
+def _machine(load_start: float | None = None) -> list[str]:
     cpu = ""
     try:
         cpu = next(
@@ -249,6 +266,15 @@ def _machine() -> list[str]:
         f"wparchive {version('wparchive')}",
         "- exports: bench/wxrgen.py (seed 1): 3 comments per post, block markup, srcset, "
         "shortcodes, plugin residue, Hungarian text",
+        *(
+            [
+                f"- load average (1 min) when the run started: {load_start:.1f}, when it "
+                f"ended: {os.getloadavg()[0]:.1f} — other work on the machine shares its "
+                "cores; CPU seconds suffer less from that than wall times"
+            ]
+            if load_start is not None
+            else []
+        ),
     ]
 
 
@@ -262,33 +288,56 @@ def report(
     peer_posts: int,
     args: argparse.Namespace,
     stages: dict[str, float] | None = None,
+    rest: tuple[list[str], list[str]] | None = None,
 ) -> str:
+    """BENCHMARKS.md: the tables of what ran, then every target with its verdict.
+    ``rest`` is `bench.rest.rest_report`'s section and target rows."""
     lines = [
         "# Benchmarks",
         "",
-        "Regenerated by `make bench` (`python -m bench.run`); "
-        "every figure below was measured in one run on this machine.",
+        "Regenerated by `make bench` (`python -m bench.run`); every figure in the tables "
+        "below was measured in one run on this machine (the notes at the end were measured "
+        "by hand, and say when: they come from bench/NOTES.md).",
         "",
-        *_machine(),
+        *_machine(getattr(args, "load_start", None)),
         f"- wparchive options: `archive --quiet {' '.join(args.wparchive_args)}`",
+    ]
+    targets: list[str] = []
+    if rows:
+        lines += _wxr_section(rows, args, stages)
+        targets += _wxr_targets(rows, peer, peer_posts)
+    if rest is not None:
+        lines += rest[0]
+        targets += rest[1]
+    lines += ["", "## Targets", "", "| target | measured | verdict |", "|---|---|---|", *targets]
+    if NOTES.is_file():
+        lines += ["", NOTES.read_text(encoding="utf-8").strip()]
+    return "\n".join(lines) + "\n"
+
+
+def _wxr_section(
+    rows: list[Row], args: argparse.Namespace, stages: dict[str, float] | None
+) -> list[str]:
+    lines = [
         "",
         "## WXR → JSON archive + WARC, end to end",
         "",
-        "| posts | export MB | floor s | wparchive s | posts/s | MB/s | peak RSS MB "
-        "| throughput vs floor |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| posts | export MB | floor s | wparchive s | wparchive CPU s | posts/s | MB/s "
+        "| peak RSS MB | throughput vs floor |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.posts:,} | {r.mb:.1f} | {r.floor.wall:.2f} | {r.run.wall:.2f} | "
-            f"{r.posts / r.run.wall:,.0f} | {r.mb / r.run.wall:.1f} | {r.run.peak_mb:.0f} | "
-            f"{r.ratio:.0%} |"
+            f"{r.run.cpu:.1f} | {r.posts / r.run.wall:,.0f} | {r.mb / r.run.wall:.1f} | "
+            f"{r.run.peak_mb:.0f} | {r.ratio:.0%} |"
         )
     lines += [
         "",
         "The floor is a bare lxml `iterparse` over the same file, clearing elements "
         "(no records, no output). wparchive's time includes its start-up and its worker "
-        "processes (2 on this machine); peak RSS is the largest of its processes.",
+        f"processes ({os.cpu_count()} on this machine); its CPU seconds are those of all its "
+        "processes; peak RSS is the largest of its processes.",
     ]
     if stages:
         total = sum(stages.values())
@@ -300,13 +349,13 @@ def report(
             "|---|---:|---:|",
             *(f"| {name} | {sec:.2f} | {sec / total:.0%} |" for name, sec in stages.items()),
         ]
-    lines += [
-        "",
-        "## Targets",
-        "",
-        "| target | measured | verdict |",
-        "|---|---|---|",
-    ]
+    return lines
+
+
+def _wxr_targets(
+    rows: list[Row], peer: tuple[Measure, Measure] | None, peer_posts: int
+) -> list[str]:
+    lines = []
     by_size = {r.posts: r for r in rows}
     big = max(rows, key=lambda r: r.posts)
     lines.append(
@@ -337,33 +386,57 @@ def report(
         )
     else:
         lines.append(f"| {PEER} comparison | not run | — |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="1k posts, no peer (for CI)")
+    parser.add_argument("--smoke", action="store_true", help="1k posts, no peer, no REST (CI)")
+    half = parser.add_mutually_exclusive_group()
+    half.add_argument("--wxr-only", action="store_true", help="only the export half")
+    half.add_argument("--rest-only", action="store_true", help="only the live-site half")
     parser.add_argument("--sizes", default="1000,5000,10000,50000")
     parser.add_argument("--peer-posts", type=int, default=5000)
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--stage-posts", type=int, default=5000)
+    parser.add_argument("--rest-posts", type=int, default=5000, help="bulk posts on the site")
+    parser.add_argument(
+        "--wp-state",
+        type=Path,
+        default=Path("/tmp/wpa-bench"),
+        help="the test site's state dir (its own: the harness stops the site it starts)",
+    )
     parser.add_argument(
         "--write",
         type=Path,
-        default=ROOT / "BENCHMARKS.md",
-        help="where to write the report (not in --smoke)",
+        default=None,
+        help="where to write the report (default: BENCHMARKS.md after a full run; "
+        "a partial run only prints unless given)",
     )
     args, rest = parser.parse_known_args(argv)
     args.wparchive_args = rest
-    sizes = [1000] if args.smoke else [int(s) for s in args.sizes.split(",")]
-    rows = [bench_size(n, args) for n in sizes]
-    peer = None if (args.smoke or args.no_peer) else bench_peer(args.peer_posts)
-    stages = None if args.smoke else bench_stages(args.stage_posts)
-    text = report(rows, peer, args.peer_posts, args, stages)
+    args.load_start = os.getloadavg()[0]
+    wxr = not args.rest_only
+    rows: list[Row] = []
+    peer = stages = None
+    if wxr:
+        sizes = [1000] if args.smoke else [int(s) for s in args.sizes.split(",")]
+        rows = [bench_size(n, args) for n in sizes]
+        peer = None if (args.smoke or args.no_peer) else bench_peer(args.peer_posts)
+        stages = None if args.smoke else bench_stages(args.stage_posts)
+    rest_section = None
+    if not (args.smoke or args.wxr_only):
+        from .rest import bench_rest, rest_report
+
+        measured = bench_rest(args.rest_posts, DATA, args.wp_state)
+        rest_section = rest_report(measured) if measured is not None else None
+    text = report(rows, peer, args.peer_posts, args, stages, rest_section)
     print(text)
-    if not args.smoke:
-        args.write.write_text(text, encoding="utf-8")
-        print(f"written to {args.write}")
+    partial = args.smoke or args.wxr_only or args.rest_only
+    write = args.write or (None if partial else ROOT / "BENCHMARKS.md")
+    if write is not None:
+        write.write_text(text, encoding="utf-8")
+        print(f"written to {write}")
     return 0
 
 

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import html as htmllib
 import json
 import posixpath
 import re
+from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
@@ -204,6 +207,14 @@ _ARCHIVE_QUERY = frozenset({"s", "m", "year", "monthnum", "day", "w", "feed"})
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re.S)
 
 
+# Resolutions remembered (then forgotten all at once): enough for the URLs a site repeats
+# (home, terms, a post's own images in src and srcset), bounded whatever the site's size.
+_CACHE_SIZE = 8192
+# Distinct unresolved URLs a tally keeps counting one by one; those first seen later are
+# only counted in total. An export whose images have no attachments has thousands.
+UNRESOLVED_KEPT = 10_000
+
+
 def _split_url(url: str) -> tuple[str, str, str, str] | None:
     """(host key, path, query, fragment) of an absolute URL; None if it has no host."""
     m = _URL.fullmatch(url)
@@ -222,6 +233,92 @@ def _segments(path: str) -> list[str]:
     return path.split("/")[1:] if path else []
 
 
+# -- compact storage --------------------------------------------------------------
+# The index holds every post of the site in every process of a run, so its size is
+# what grows with the site: a post costs ~200 bytes here (one packed string and a few
+# array slots) where dicts of tuples of strings cost ~800.
+
+
+class _KeyIndex:
+    """int keys → row numbers, 16 bytes an entry: two arrays sorted by key, equal keys
+    in the order they came. New keys wait in a dict, merged in when it grows, so building
+    and looking up may interleave; ascending keys (ids in a source's order) go straight
+    to the arrays."""
+
+    __slots__ = ("_keys", "_rows", "_new", "_wide")
+
+    def __init__(self) -> None:
+        self._keys = array("q")
+        self._rows = array("q")
+        self._new: dict[int, int | list[int]] = {}
+        self._wide: dict[int, list[int]] = {}  # keys no 64-bit slot holds (a hostile id)
+
+    def add(self, key: int, row: int) -> None:
+        if not _INT64_MIN <= key <= _INT64_MAX:
+            self._wide.setdefault(key, []).append(row)
+            return
+        keys = self._keys
+        if not self._new and (not keys or key > keys[-1]):
+            keys.append(key)
+            self._rows.append(row)
+            return
+        old = self._new.get(key)
+        if old is None:
+            self._new[key] = row
+            if len(self._new) > max(4096, len(keys) >> 2):
+                self.settle()
+        elif isinstance(old, list):
+            old.append(row)
+        else:
+            self._new[key] = [old, row]
+
+    def rows(self, key: int) -> list[int]:
+        """The rows added under ``key``, oldest first."""
+        if not _INT64_MIN <= key <= _INT64_MAX:
+            return list(self._wide.get(key, ()))
+        keys = self._keys
+        i = bisect_left(keys, key)
+        found = []
+        while i < len(keys) and keys[i] == key:
+            found.append(self._rows[i])
+            i += 1
+        new = self._new.get(key)
+        if new is not None:
+            found += new if isinstance(new, list) else [new]
+        return found
+
+    def items(self) -> Iterator[tuple[int, int]]:
+        """(key, row) in key order."""
+        self.settle()
+        pairs = zip(self._keys, self._rows, strict=True)
+        if not self._wide:
+            return pairs
+        wide = sorted((key, row) for key, rows in self._wide.items() for row in rows)
+        return heapq.merge(pairs, wide, key=lambda pair: pair[0])
+
+    def settle(self) -> None:
+        """Merge the waiting keys into the arrays."""
+        if not self._new:
+            return
+        keys, rows = self._keys, self._rows
+        for key, new in self._new.items():
+            for row in new if isinstance(new, list) else (new,):
+                keys.append(key)
+                rows.append(row)
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: ties keep order
+        self._keys = array("q", map(keys.__getitem__, order))
+        self._rows = array("q", map(rows.__getitem__, order))
+        self._new = {}
+
+
+# A post's row: its `PostEntry` fields and its permalink path key, one string joined by
+# _SEP (a row whose fields hold _SEP or _MARK stays a tuple); `SiteIndex._pack` says
+# what _MARK stands for.
+_SEP = "\x00"
+_MARK = "\x01"
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 class SiteIndex:
     """Everything links can point to, built from records in one streaming pass.
 
@@ -236,10 +333,18 @@ class SiteIndex:
         # with none (a multisite's network home) serves the site's uploads only.
         self._hosts: dict[str, list[list[str]]] = {}
         self._upload_bases: set[tuple[str, str]] = set()  # (host key, path prefix key)
-        self._posts: dict[int, PostEntry] = {}
-        self._by_path: dict[str, int] = {}  # permalink path below the base → id
-        self._by_slug: dict[str, int] = {}  # slug → id (-1: more than one)
+        # The posts, compact (see _KeyIndex): a packed row each (`_pack`), found by id,
+        # by the hash of their permalink path below the base and of their slug key.
+        self._rows: list[str | tuple[str | None, ...]] = []
+        self._ids = _KeyIndex()
+        self._paths = _KeyIndex()
+        self._slugs = _KeyIndex()
+        # What a post added again under another path or slug held before: a path stays
+        # with its first post, a slug with every post it was ever given to.
+        self._old_paths: dict[str, int] = {}
+        self._old_slug_keys: dict[str, set[int]] = {}
         self._old_slugs: dict[str, int] = {}
+        self._recent: dict[int, PostEntry] = {}  # posts looked up lately, unpacked
         self._media: dict[str, int] = {}  # upload path key (every size) → attachment id
         self._terms: dict[tuple[str, str], tuple[int | None, str]] = {}  # → (id, parent)
         self._term_ids: dict[int, tuple[str, str]] = {}  # id → (taxonomy, slug key)
@@ -247,7 +352,8 @@ class SiteIndex:
         self._author_ids: dict[int, str] = {}
         self._attachment_urls: dict[int, str] = {}
         self._taxonomies: set[str] = set()
-        self._names: dict[int, str] | None = None  # layout names, made on first use
+        # layout names, made on first use: those other than the slug (or the id) only
+        self._names: dict[int, str] | None = None
         self._origin_cache: str | None = None
         self._upload_hosts_cache: frozenset[str] | None = None
         self._term_names: dict[tuple[str, str], str] = {}
@@ -261,17 +367,24 @@ class SiteIndex:
         index = cls()
         for record in records:
             index.add(record)
+        # Settled here, once: worker processes forked later inherit it all.
+        index._layout_names()
+        index._paths.settle()
+        index._slugs.settle()
         return index
 
     def __len__(self) -> int:
-        return len(self._posts)
+        return len(self._rows)
 
     # -- building --
 
     def add(self, record: Record) -> None:
         """Take what links need from one record."""
-        self._names = self._origin_cache = self._upload_hosts_cache = None
+        self._origin_cache = self._upload_hosts_cache = None
         self._cache.clear()
+        if isinstance(record, Post | Term):
+            self._names = None
+            self._recent.clear()
         if isinstance(record, Post):
             self._add_post(record)
         elif isinstance(record, Term):
@@ -314,43 +427,161 @@ class SiteIndex:
                 self._upload_bases.add((files, ""))
         pending, self._pending_links = self._pending_links, []
         for post_id in pending:
-            self._index_link(post_id, self._posts[post_id].link)
+            row = self._row_of(post_id)
+            if row is None:
+                continue
+            fields = self._fields(row)
+            path = self._path_key(fields[3])  # type: ignore[arg-type]
+            if path and path != fields[7]:
+                self._rows[row] = self._pack(*fields[:7], path, fields[8])  # type: ignore[arg-type]
+                self._paths.add(hash(path), row)
 
     def _add_post(self, post: Post) -> None:
         file = ""
         if post.post_type == "attachment":
             file = self._add_attachment(post)
-        self._posts[post.id] = PostEntry(
-            _intern(post.post_type),
-            _intern(post.status),
-            post.slug,
-            post.link,
-            post.parent,
-            post.date,
-            file,
-        )
+        path = ""
         if post.link:
             if self._hosts:
-                self._index_link(post.id, post.link)
+                path = self._path_key(post.link)
             else:
                 self._pending_links.append(post.id)
+        slug_key = ""
         if post.slug and post.post_type not in NO_PAGE_TYPES and post.post_type != "attachment":
-            key = segment_key(post.slug)
-            key = post.slug if key == post.slug else key
-            self._by_slug[key] = -1 if self._by_slug.get(key, post.id) != post.id else post.id
+            slug_key = segment_key(post.slug)
+        packed = self._pack(
+            post.post_type,
+            post.status,
+            post.slug,
+            post.link,
+            str(post.parent),
+            post.date,
+            file,
+            path,
+            str(post.id),
+        )
+        row = self._row_of(post.id)
+        if row is None:
+            row = len(self._rows)
+            self._rows.append(packed)
+            self._ids.add(post.id, row)
+            old_path = old_slug_key = ""
+        else:  # the same post again (a merged split export): it replaces the first
+            old_path, old_slug_key = self._remember_keys(post.id, row)
+            self._rows[row] = packed
+        if path and path != old_path:
+            self._paths.add(hash(path), row)
+        if slug_key and slug_key != old_slug_key:
+            self._slugs.add(hash(slug_key), row)
         for old in post.meta.get("_wp_old_slug", ()):
             if isinstance(old, str) and old:
                 self._old_slugs.setdefault(segment_key(old), post.id)
 
-    def _index_link(self, post_id: int, link: str) -> None:
+    def _remember_keys(self, post_id: int, row: int) -> tuple[str, str]:
+        """Before a post's row is replaced: keep what its path and slug key led to, as
+        the index answered before (a path's first post keeps it; a slug counts every
+        post it was given to). Returns (path, slug key) of the row."""
+        path = self._fields(row)[7]
+        slug_key = self._slug_key(row)
+        if path and self._path_owner(path) == post_id:
+            self._old_paths.setdefault(path, post_id)
+        if slug_key:
+            self._old_slug_keys.setdefault(slug_key, set()).add(post_id)
+        return path, slug_key
+
+    def _path_key(self, link: str) -> str:
+        """The key a permalink is found under: its path's segment keys below the base;
+        "" for none (another site, ``?p=ID``: found by id)."""
         split = self._split(link)
         if split is None:
-            return
+            return ""
         segs, _, query = split
         keys = [k for k in segs if k]
         if not keys and query:
-            return  # ?p=ID, ?page_id=ID: found by id
-        self._by_path.setdefault("/".join(keys), post_id)
+            return ""
+        return "/".join(keys)
+
+    # -- the rows --
+
+    def _pack(
+        self,
+        post_type: str,
+        status: str,
+        slug: str,
+        link: str,
+        parent: str,
+        date: str | None,
+        file: str,
+        path: str,
+        post_id: str,
+    ) -> str | tuple[str | None, ...]:
+        """A row as one string: fields joined by _SEP; a link below the home URL kept
+        relative to it (the home never changes once set), and a path key that is that
+        relative link without its outer slashes (the common case) as _MARK; no date as
+        _MARK."""
+        fields = (post_type, status, slug, link, parent, date, file, path, post_id)
+        if any(f and (_SEP in f or _MARK in f) for f in fields):
+            return fields
+        home = self.home
+        if link and home and link.startswith(home):
+            link = link[len(home) :]
+            if path and path == link.strip("/"):
+                path = _MARK
+            link = _MARK + link
+        date = _MARK if date is None else date
+        return _SEP.join((post_type, status, slug, link, parent, date, file, path, post_id))
+
+    def _fields(self, row: int) -> tuple[str | None, ...]:
+        """A row's fields as `_pack` took them: type, status, slug, link, parent, date
+        (None: none), file, permalink path key, id."""
+        packed = self._rows[row]
+        if isinstance(packed, tuple):
+            return packed
+        fields: list[str | None] = packed.split(_SEP)  # type: ignore[assignment]
+        link = fields[3]
+        if link and link[0] == _MARK:
+            fields[3] = self.home + link[1:]
+            if fields[7] == _MARK:
+                fields[7] = link[1:].strip("/")
+        if fields[5] == _MARK:
+            fields[5] = None
+        return tuple(fields)
+
+    def _entry(self, row: int) -> PostEntry:
+        post_type, status, slug, link, parent, date, file, _, _ = self._fields(row)
+        return PostEntry(post_type, status, slug, link, int(parent), date, file)  # type: ignore[arg-type]
+
+    def _row_of(self, post_id: int | None) -> int | None:
+        if post_id is None:
+            return None
+        rows = self._ids.rows(post_id)
+        return rows[0] if rows else None
+
+    def _slug_key(self, row: int) -> str:
+        """The key the row's post is found under by slug; "" if it is not."""
+        post_type, _, slug = self._fields(row)[:3]
+        if not slug or post_type in NO_PAGE_TYPES or post_type == "attachment":
+            return ""
+        return segment_key(slug)
+
+    def _path_owner(self, path: str) -> int | None:
+        """The first post given this permalink path."""
+        old = self._old_paths.get(path)
+        if old is not None:
+            return old
+        for row in self._paths.rows(hash(path)):
+            fields = self._fields(row)
+            if fields[7] == path:
+                return int(fields[8])  # type: ignore[arg-type]
+        return None
+
+    def _slug_owner(self, key: str) -> int | None:
+        """The one post with this slug key; None for none, or more than one."""
+        owners = set(self._old_slug_keys.get(key, ()))
+        for row in self._slugs.rows(hash(key)):
+            if self._slug_key(row) == key:
+                owners.add(int(self._fields(row)[8]))  # type: ignore[arg-type]
+        return owners.pop() if len(owners) == 1 else None
 
     def _add_attachment(self, post: Post) -> str:
         url = post.attachment_url or post.guid
@@ -433,7 +664,7 @@ class SiteIndex:
         except KeyError:
             pass
         result = self._resolve(url, page_url, bare)
-        if len(self._cache) > 50_000:
+        if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
         self._cache[key] = result
         return result
@@ -572,7 +803,7 @@ class SiteIndex:
         while True:
             if not keys:
                 return HOME
-            found = self._by_path.get("/".join(keys))
+            found = self._path_owner("/".join(keys))
             if found is not None:
                 return self._post_target(found)
             stripped = _strip_suffix(keys)
@@ -595,13 +826,13 @@ class SiteIndex:
             return None  # a date archive: not part of the archive
         found = self._old_slugs.get(last)
         if found is None:
-            found = self._by_slug.get(last)
-        if found is not None and found >= 0:
+            found = self._slug_owner(last)
+        if found is not None:
             return self._post_target(found)
         return None
 
     def _post_target(self, post_id: int | None) -> Target | None:
-        entry = self._posts.get(post_id) if post_id is not None else None
+        entry = self.post(post_id)
         if entry is None or entry.post_type in NO_PAGE_TYPES:
             return None
         if entry.post_type == "attachment":
@@ -630,14 +861,25 @@ class SiteIndex:
         return None
 
     def post(self, post_id: int | None) -> PostEntry | None:
-        return self._posts.get(post_id) if post_id is not None else None
+        """What the index keeps of a post; None when it has no such post."""
+        # A post's links and comments ask for the same few posts many times over.
+        entry = self._recent.get(post_id)  # type: ignore[arg-type]
+        if entry is None:
+            row = self._row_of(post_id)
+            if row is None:
+                return None
+            entry = self._entry(row)
+            if len(self._recent) >= 256:
+                self._recent.clear()
+            self._recent[post_id] = entry  # type: ignore[index]
+        return entry
 
     def attachment_url(self, post_id: int | None) -> str | None:
         """An attachment's original file URL (``attachment_url``, else its guid)."""
         return self._attachment_urls.get(post_id) if post_id is not None else None
 
     def attachment_target(self, post_id: int | None) -> Target | None:
-        entry = self._posts.get(post_id) if post_id is not None else None
+        entry = self.post(post_id)
         if entry is None or entry.post_type != "attachment" or not entry.file:
             return None
         return Target("media", post_id, file=entry.file)
@@ -667,7 +909,7 @@ class SiteIndex:
         if kind == "media":
             return media_path(target.file)
         if kind == "post" and target.id is not None:
-            entry = self._posts.get(target.id)
+            entry = self.post(target.id)
             if entry is None or entry.post_type in NO_PAGE_TYPES:
                 return None
             if entry.post_type == "attachment":
@@ -746,34 +988,35 @@ class SiteIndex:
     def location(self, post_id: int) -> str:
         """The archive path of a post's own page; the root's ``index.html`` for posts
         without one (reusable blocks, menu items), so their links stay inside too."""
-        entry = self._posts.get(post_id)
+        entry = self.post(post_id)
         if entry is None or entry.post_type == "attachment":
             return "index.html"
         return self.archive_path(Target("post", post_id)) or "index.html"
 
     def _post_dir(self, post_id: int, entry: PostEntry) -> str:
         names = self._layout_names()
-        name = names.get(post_id) or str(post_id)
+        name = names.get(post_id) or entry.slug or str(post_id)
         if entry.post_type == "post":
             return "posts/" + name
         if entry.post_type == "page":
             chain, seen, parent = [name], {post_id}, entry.parent
             while parent and parent not in seen and len(chain) < 8:
-                up = self._posts.get(parent)
+                up = self.post(parent)
                 if up is None or up.post_type != "page":
                     break
                 seen.add(parent)
-                chain.append(names.get(parent) or str(parent))
+                chain.append(names.get(parent) or up.slug or str(parent))
                 parent = up.parent
             return "pages/" + "/".join(reversed(chain))
         return f"types/{dir_name(entry.post_type, fallback='type')}/{name}"
 
     def _layout_names(self) -> dict[int, str]:
         """Each post's and term's folder name, unique among its siblings, made once
-        (in id order, so the same source always gives the same names)."""
+        (in id order, so the same source always gives the same names). Kept only where
+        a post's name is not its slug (or, without a slug, its id)."""
         if self._names is None:
             self._term_names = {}
-            used: set[tuple[str, str]] = set()
+            used: set[str] = set()
             for key, (term_id, _) in sorted(
                 self._terms.items(), key=lambda kv: (kv[1][0] or 0, kv[0])
             ):
@@ -781,16 +1024,20 @@ class SiteIndex:
                 name = _unique(name, term_id if term_id is not None else len(used), key[0], used)
                 self._term_names[key] = name
             names: dict[int, str] = {}
-            taken: set[tuple[str, str]] = set()
-            for post_id in sorted(self._posts):
-                entry = self._posts[post_id]
-                if entry.post_type in NO_PAGE_TYPES or entry.post_type == "attachment":
+            taken: set[str] = set()
+            for post_id, row in self._ids.items():
+                post_type, _, slug, _, parent_id, *_ = self._fields(row)  # type: ignore[misc]
+                if post_type in NO_PAGE_TYPES or post_type == "attachment":
                     continue
-                name = dir_name(entry.slug, fallback=str(post_id)) if entry.slug else str(post_id)
-                parent = self._posts.get(entry.parent) if entry.post_type == "page" else None
-                group = f"page:{entry.parent}" if parent and parent.post_type == "page" else ""
-                name = _unique(name, post_id, group or entry.post_type, taken)
-                names[post_id] = entry.slug if name == entry.slug else name
+                name = dir_name(slug, fallback=str(post_id)) if slug else str(post_id)
+                group = post_type
+                if post_type == "page":
+                    parent = self.post(int(parent_id))
+                    if parent and parent.post_type == "page":
+                        group = f"page:{parent_id}"
+                name = _unique(name, post_id, group, taken)
+                if name != (slug or str(post_id)):
+                    names[post_id] = name
             self._names = names
         return self._names
 
@@ -808,7 +1055,7 @@ class SiteIndex:
         if target.kind == "media":
             return "/wp-content/uploads/" + target.file if target.file else None
         if target.kind == "post" and target.id is not None:
-            entry = self._posts.get(target.id)
+            entry = self.post(target.id)
             split = self._split(entry.link) if entry and entry.link else None
             if split is None:
                 return f"/?p={target.id}"
@@ -832,21 +1079,16 @@ class SiteIndex:
         return None
 
 
-def _unique(name: str, ident: int, group: str, taken: set[tuple[str, str]]) -> str:
+def _unique(name: str, ident: int, group: str, taken: set[str]) -> str:
     """``name``, or ``name-<id>`` (then ``-2``, ``-3``…) if a sibling has it already."""
+    # One string a name, not a tuple: this set holds every post of the site for a while.
+    # Names never hold NUL (they are `dir_name`s), so group + NUL + name is unambiguous.
     candidate, n = name, 1
-    while (group, candidate) in taken:
+    while f"{group}\x00{candidate}" in taken:
         n += 1
         candidate = f"{name}-{ident}" if n == 2 else f"{name}-{ident}-{n - 1}"
-    taken.add((group, candidate))
+    taken.add(f"{group}\x00{candidate}")
     return candidate
-
-
-def _intern(text: str) -> str:
-    return _INTERNED.setdefault(text, text)
-
-
-_INTERNED: dict[str, str] = {}
 
 
 def _to_int(text: str) -> int | None:
@@ -1410,7 +1652,8 @@ class LinkRewriter:
     original files, made absolute, instead of at ``media/``.
 
     ``totals`` counts, over the run, links ``rewritten`` and ``unresolved`` and
-    ``records_with_unresolved``; ``unresolved`` counts each unresolved URL.
+    ``records_with_unresolved``; ``unresolved`` counts each unresolved URL (the first
+    10,000 distinct ones: it is a diagnostic, and must not grow with the site).
     """
 
     def __init__(
@@ -1486,7 +1729,7 @@ class LinkRewriter:
         if report.unresolved:
             self.totals["records_with_unresolved"] += 1
             for url in report.unresolved:
-                if url in self.unresolved or len(self.unresolved) < 100_000:
+                if url in self.unresolved or len(self.unresolved) < UNRESOLVED_KEPT:
                     self.unresolved[url] += 1
 
     # -- html --

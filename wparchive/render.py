@@ -41,6 +41,9 @@ header.site a{{color:inherit;text-decoration:none;font-weight:bold}}
 {comments}</body>
 </html>
 """
+# The page around its content: a post's rendering and its cleaned rendering differ only
+# in the content, so the rest is made once for both (see `render_frame`).
+_HEAD, _TAIL = _PAGE.split("{content}")
 
 
 def _comments(comments: list[Comment]) -> str:
@@ -71,7 +74,25 @@ def render_post(
     generator: str = "wparchive",
 ) -> str:
     """The page of one post; ``content`` overrides the raw content (for cleaned renderings)."""
-    return _PAGE.format(
+    head, tail = render_frame(post, site, author=author, comments=comments, generator=generator)
+    return render_content(head, tail, post.content.raw if content is None else content)
+
+
+def render_content(head: str, tail: str, content: str) -> str:
+    """A page from `render_frame`'s parts and the content (raw or cleaned HTML)."""
+    return head + autop(content) + tail
+
+
+def render_frame(
+    post: Post,
+    site: Site,
+    *,
+    author: str = "",
+    comments: list[Comment] = (),  # type: ignore[assignment]
+    generator: str = "wparchive",
+) -> tuple[str, str]:
+    """The page of one post around its content: what comes before it and after it."""
+    fields = dict(
         lang=escape(site.language or "en"),
         generator=escape(generator),
         title=escape(post.title),
@@ -83,6 +104,6 @@ def render_post(
         date_iso=escape(post.date_gmt or post.date or ""),
         date=escape((post.date or "").replace("T", " ")),
         author=f" · {escape(author)}" if author else "",
-        content=autop(post.content.raw if content is None else content),
         comments=_comments(list(comments)),
     )
+    return _HEAD.format(**fields), _TAIL.format(**fields)

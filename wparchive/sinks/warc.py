@@ -32,7 +32,7 @@ import orjson
 
 from .. import model
 from ..model import Comment, Post, Site
-from ..render import render_post
+from ..render import render_content, render_frame
 from ..urls import to_uri as uri
 from .json_archive import named
 
@@ -231,16 +231,24 @@ class RecordBuilder:
         if warcinfo_id:
             base.append(("WARC-Warcinfo-ID", warcinfo_id))
         block_digest = self.digest.new()
-        payload_digest = self.digest.new()
+        # Without a prefix the block is the payload: hashed and formatted once.
+        payload_digest = self.digest.new() if prefix else None
         block_digest.update(prefix)
         length = len(prefix)
         for chunk in _chunks(body):
             block_digest.update(chunk)
-            payload_digest.update(chunk)
+            if payload_digest is not None:
+                payload_digest.update(chunk)
             length += len(chunk)
-        headers = [*base, *headers, ("WARC-Block-Digest", self.digest.format(block_digest))]
+        block = self.digest.format(block_digest)
+        headers = [*base, *headers, ("WARC-Block-Digest", block)]
         if payload:
-            headers.append(("WARC-Payload-Digest", self.digest.format(payload_digest)))
+            headers.append(
+                (
+                    "WARC-Payload-Digest",
+                    block if payload_digest is None else self.digest.format(payload_digest),
+                )
+            )
         head = b"WARC/1.1\r\n" + _header_block([*headers, ("Content-Length", str(length))])
         member = Member(
             self.gzip_level,
@@ -735,7 +743,8 @@ def post_members(
             "text": " ".join(_TAGS.sub(" ", post.content.html).split()),
         }
     if render and has_page:
-        html = render_post(post, site, author=author, comments=comments, generator=tool)
+        head, tail = render_frame(post, site, author=author, comments=comments, generator=tool)
+        html = render_content(head, tail, post.content.raw)
         capture = builder.build(
             "resource",
             post.link,
@@ -746,14 +755,7 @@ def post_members(
         )
         members.append(capture)
         if post.content.html != post.content.raw:
-            cleaned = render_post(
-                post,
-                site,
-                author=author,
-                comments=comments,
-                content=post.content.html,
-                generator=tool,
-            )
+            cleaned = render_content(head, tail, post.content.html)
             members.append(
                 builder.conversion(
                     cleaned_uri(post.link),
