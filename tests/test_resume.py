@@ -52,14 +52,17 @@ def archive_lines(run_dir: Path) -> list[dict]:
 
 
 def warc_records(run_dir: Path) -> Counter[tuple[str, str]]:
-    """(type, target) of every record but warcinfo, counted over all WARC files."""
+    """(type, target) of every record but warcinfo, counted over all WARC files. A revisit
+    is a response whose payload another capture holds: which of two identical answers
+    (two empty lists) came first, and so holds the payload, depends on thread timing."""
     records: Counter[tuple[str, str]] = Counter()
     for warc in sorted(run_dir.glob("*.warc.gz")):
         with warc.open("rb") as fh:
             for record in ArchiveIterator(fh):
                 if record.rec_type != "warcinfo":
                     target = record.rec_headers.get_header("WARC-Target-URI") or ""
-                    records[(record.rec_type, target)] += 1
+                    kind = "response" if record.rec_type == "revisit" else record.rec_type
+                    records[(kind, target)] += 1
     return records
 
 
@@ -381,7 +384,7 @@ def test_a_5000_post_rest_run_asks_for_no_more_than_the_minimum_pages(
         f"{stats['api_requests']} API requests, minimum {stats['minimum_api_requests']}, "
         f"{seconds:.1f} s"
     )
-    assert summary.written["post"] > BULK_POSTS and not summary.lost
+    assert summary.written["post"] > BULK_POSTS and not summary.warnings, summary.warnings
     assert 0 <= stats["minimum_api_requests"] - pages <= 4  # index, types, taxonomies, users/me
     assert stats["api_requests"] <= stats["minimum_api_requests"] * 1.02
 

@@ -894,7 +894,10 @@ class RestSource:
         for collection in [users, *terms, *posts]:
             collection.start()
         for item in users.items():
-            yield self._author(item)
+            author = self._author(item)
+            # known before the posts below, whose full items name their author
+            self._logins[author.id or 0] = author.login
+            yield author
         self._drain()
         for collection, taxonomy in zip(terms, taxonomies, strict=True):
             items = list(collection.items())
