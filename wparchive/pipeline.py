@@ -21,7 +21,7 @@ from typing import Any
 from . import __version__, resume
 from .http import HttpClient
 from .links import LinkRewriter, SiteIndex, parse_media_hosts, parse_mode
-from .model import RECORD_TYPES, Record, Site
+from .model import Record, Site
 from .names import site_slug
 from .resume import Checkpointer, ReplayCache
 from .sinks.json_archive import (
@@ -31,6 +31,7 @@ from .sinks.json_archive import (
     JsonArchiveWriter,
     now_iso,
     record_category,
+    record_kind,
 )
 from .sinks.media import MediaFetcher
 from .sinks.package import BAG_DIR, CDXJ_FILE, write_bag, write_cdxj, write_wacz
@@ -459,9 +460,7 @@ def _salvage(options: ArchiveOptions, key: list[str]) -> resume.Salvage | None:
             f"--resume: the interrupted run in {run_dir} used other options "
             f"({', '.join(changed)}); give the same options, or run without --resume"
         )
-    for pattern in _PACKAGES:
-        for path in run_dir.glob(pattern):
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    _remove(run_dir, _PACKAGES)
     try:
         return resume.salvage(run_dir, checkpoint)
     except resume.ResumeError as exc:
@@ -555,6 +554,8 @@ def _link_index(source: Source, checkpoint: Checkpointer) -> SiteIndex | None:
     return SiteIndex.from_records(checkpointed(index_records()))
 
 
+# What packaging writes after the WARCs close: a resumed run writes it again.
+_PACKAGES = ("index.cdxj*", "*.wacz", "*.wacz.open", BAG_DIR, BAG_DIR + ".open")
 # What a run writes into its folder; a new run into the same folder replaces all of it,
 # so no file of an earlier run (a WARC of another date, say) can pass for this run's.
 _RUN_OUTPUTS = (
@@ -562,25 +563,23 @@ _RUN_OUTPUTS = (
     "pages.jsonl*",
     "*.warc.gz",
     "*.warc.gz.open",
-    "index.cdxj*",
-    "*.wacz",
-    "*.wacz.open",
+    "media",
     resume.FILENAME + "*",
+    resume.WANTS,
+    *_PACKAGES,
 )
-_RUN_FOLDERS = ("media", BAG_DIR, BAG_DIR + ".open")
-# What packaging writes after the WARCs close: a resumed run writes it again.
-_PACKAGES = ("index.cdxj*", "*.wacz", "*.wacz.open", BAG_DIR, BAG_DIR + ".open")
+
+
+def _remove(run_dir: Path, patterns: Iterable[str]) -> None:
+    """Every file and folder in ``run_dir`` that one of ``patterns`` names."""
+    for pattern in patterns:
+        for path in run_dir.glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def _clear_previous_run(run_dir: Path) -> None:
-    if not run_dir.is_dir():
-        return
-    for pattern in _RUN_OUTPUTS:
-        for path in run_dir.glob(pattern):
-            path.unlink()
-    for name in _RUN_FOLDERS:
-        if (run_dir / name).is_dir():
-            shutil.rmtree(run_dir / name)
+    if run_dir.is_dir():
+        _remove(run_dir, _RUN_OUTPUTS)
 
 
 def _builtin_transforms(
@@ -739,7 +738,7 @@ def _skip(
         if unit is None:
             break
         done += len(unit)
-        json_sink.count([(RECORD_TYPES[type(r)], record_category(r)) for r in unit])
+        json_sink.count([record_kind(r) for r in unit])
         if fetcher is not None and fetcher.grow:
             for record in unit:
                 fetcher.index.add(record)
