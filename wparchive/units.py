@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import RECORD_TYPES, Author, Comment, Post, Record, Site
-from .sinks.json_archive import encode_line, record_category, record_to_dict
+from .model import Author, Comment, Post, Record, Site
+from .sinks.json_archive import encode_line, record_kind, record_to_dict
 from .sinks.warc import Member, RecordBuilder, post_members
 
 Transform = Callable[[Record], Record]
@@ -73,7 +73,7 @@ class UnitEncoder:
                     out.media.append((url, record.id, False))
             data = record_to_dict(record, keep_personal_data=self.keep_personal_data)
             lines.append(encode_line(data))
-            out.types.append((RECORD_TYPES[type(record)], record_category(record)))
+            out.types.append(record_kind(record))
         out.lines = b"".join(lines)
         head = records[0]
         if self.builder is not None and isinstance(head, Post):

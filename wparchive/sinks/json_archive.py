@@ -94,6 +94,11 @@ def record_category(record: Record) -> str:
     return RECORD_TYPES[type(record)]
 
 
+def record_kind(record: Record) -> tuple[str, str]:
+    """(type, category): what the end line's counts and the summary count a record as."""
+    return RECORD_TYPES[type(record)], record_category(record)
+
+
 class JsonArchiveWriter:
     """Writes one archive: `open()` with the header, `write()` records, `close()`."""
 
@@ -133,7 +138,7 @@ class JsonArchiveWriter:
 
     def write(self, record: Record) -> None:
         line = encode_line(record_to_dict(record, keep_personal_data=self.keep_personal_data))
-        self.write_encoded(line, [(RECORD_TYPES[type(record)], record_category(record))])
+        self.write_encoded(line, [record_kind(record)])
 
     def write_encoded(self, lines: bytes, types: list[tuple[str, str]]) -> None:
         """Append lines encoded elsewhere (by a worker); ``types`` are (type, category)."""
