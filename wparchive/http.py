@@ -154,7 +154,8 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def _retryable(status: int) -> bool:
+def retryable_status(status: int) -> bool:
+    """Whether a response of this status is worth asking for again."""
     # 501 Not Implemented and 505 HTTP Version Not Supported will not change on retry.
     return status == 429 or (500 <= status < 600 and status not in (501, 505))
 
@@ -338,7 +339,7 @@ class HttpClient:
                 if response.status == 200 and self.incomplete is not None:
                     problem = self.incomplete(response)
                 retryable = problem is not None or (
-                    _retryable(response.status)
+                    retryable_status(response.status)
                     and not (self.permanent is not None and self.permanent(response))
                 )
             except requests.RequestException as exc:

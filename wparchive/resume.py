@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from .http import strip_userinfo
+from .http import retryable_status, strip_userinfo
 from .sinks.json_archive import named
 from .sinks.warc import HttpExchange
 from .urls import to_uri
@@ -208,10 +208,6 @@ def _http_head(block: bytes) -> tuple[str, int, str, list[tuple[str, str]], byte
         headers.append((name.strip(), value.strip()))
     status = int(first[1]) if len(first) > 1 and first[1].isdigit() else 0
     return first[0], status, first[2] if len(first) > 2 else "", headers, body
-
-
-def _retryable(status: int) -> bool:
-    return status == 429 or 500 <= status < 600
 
 
 # -- replay ------------------------------------------------------------------------------
@@ -428,7 +424,7 @@ def _index(
                 entry.payload = by_digest.get(digest)
                 if entry.payload is None:
                     continue
-            if not _retryable(status):
+            if not retryable_status(status):
                 cache.add(uri, entry)
 
 
@@ -451,7 +447,7 @@ def _harvest(
                     if found is None:
                         continue
                     exchange = _exchange(found[1], record, by_digest, bodies)
-                    if exchange is not None and not _retryable(exchange.status):
+                    if exchange is not None and not retryable_status(exchange.status):
                         cache.add(found[0], _Entry(exchange=exchange))
 
 
