@@ -229,15 +229,20 @@ def _all_bytes(run_dir: Path) -> Iterator[tuple[Path, bytes]]:
             yield path, gzip.decompress(data)
 
 
-@pytest.mark.wordpress
-def test_rest_credentials_and_personal_data_never_reach_any_output(authenticated, wordpress_site):
-    password = wordpress_site.app_password
-    secrets = {
+def _secrets(site) -> set[str]:
+    """The application password as given and as sent (spaces or not, Basic token)."""
+    password, user = site.app_password, site.user
+    return {
         password,
         password.replace(" ", ""),
-        base64.b64encode(f"{wordpress_site.user}:{password}".encode()).decode(),
-        base64.b64encode(f"{wordpress_site.user}:{password.replace(' ', '')}".encode()).decode(),
+        base64.b64encode(f"{user}:{password}".encode()).decode(),
+        base64.b64encode(f"{user}:{password.replace(' ', '')}".encode()).decode(),
     }
+
+
+@pytest.mark.wordpress
+def test_rest_credentials_and_personal_data_never_reach_any_output(authenticated, wordpress_site):
+    secrets = _secrets(wordpress_site)
     # e-mails and IPs are not even asked for without --keep-personal-data
     personal = {"bela.kovacs@example.org", "kovacs.anna@example.org", "192.0.2.21"}
     files = list(_all_bytes(authenticated.run_dir))
@@ -910,12 +915,7 @@ def test_no_secret_in_any_output_or_log_and_personal_data_only_when_kept(
     decompressed), the summary JSON, and everything printed, at --debug."""
     password = wordpress_site.app_password
     user = wordpress_site.user
-    secrets = {
-        password,
-        password.replace(" ", ""),
-        base64.b64encode(f"{user}:{password}".encode()).decode(),
-        base64.b64encode(f"{user}:{password.replace(' ', '')}".encode()).decode(),
-    }
+    secrets = _secrets(wordpress_site)
     env = {
         **os.environ,
         "HOME": str(tmp_path / "home"),
