@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cdxj_indexer.main import CDXJIndexer, write_cdx_index
-
 CDXJ_FILE = "index.cdxj"  # names of the packages in a run folder
 BAG_DIR = "bag"
 WACZ_VERSION = "1.1.1"
@@ -44,6 +42,10 @@ def _replace_atomically(tmp: Path, final: Path) -> Path:
 
 def write_cdxj(warcs: Iterable[Path], target: Path) -> Path:
     """A sorted CDXJ index of the WARCs, by cdxj-indexer (what pywb and WACZ read)."""
+    # Imported here, not at the top: cdxj-indexer pulls in pkg_resources (~0.2 s of
+    # start-up) and most runs write no index.
+    from cdxj_indexer.main import write_cdx_index
+
     tmp = target.with_name(target.name + ".open")
     with tmp.open("w", encoding="utf-8") as out:
         write_cdx_index(out, [str(p) for p in warcs], {"sort": True})
@@ -77,6 +79,8 @@ def write_wacz(
     pages file it did not detect itself and writes ``mainPageURL`` where the
     spec says ``mainPageUrl``; py-wacz's validator still checks the result.
     """
+    from cdxj_indexer.main import CDXJIndexer  # see write_cdxj
+
     tmp = target.with_name(target.name + ".open")
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(tmp, "w") as wacz:
