@@ -566,8 +566,13 @@ def test_html_nested_10000_deep_is_kept_whole_and_exports(tmp_path):
     content = f'<div class="sharedaddy">Share this:</div>{deep}<p>The end of the post.</p>'
     export = tmp_path / "deep.xml"
     export.write_text(wxr(post(1, slug="deep", content=content) + post(2, slug="next")))
-    result = archive_cli(export, tmp_path / "out")
+    summary = tmp_path / "summary.json"
+    result = archive_cli(export, tmp_path / "out", "--summary-json", summary)
     assert result.exit_code == 0, result.output
+    reason = "elements nested more than 256 deep: left as it was"
+    # Said, not only recorded: the user learns which post kept its plugin residue.
+    assert json.loads(summary.read_text())["not_cleaned"] == [f"post 1 content: {reason}"]
+    assert f"not cleaned: post 1 content: {reason}" in " ".join(result.output.split())
     run = tmp_path / "out" / "example-org"
     deep_post = records(run)[0]
     # libxml2 stops at 256 levels: cleaning would have cut the post, so it is left whole.

@@ -79,6 +79,8 @@ class Summary:
     links_rewritten: int = 0
     unresolved: Counter[str] = field(default_factory=Counter)  # same-site URLs to nothing
     unresolved_other: int = 0  # a resumed run's: those beyond the most frequent it kept
+    # fields cleaning left as they were ("post 12 content: <why>"): kept, not cleaned
+    not_cleaned: list[str] = field(default_factory=list)
     resumed: bool = False  # carried on from an interrupted run's checkpoint
     replayed: int = 0  # answers a resumed run took from its interrupted run's WARC
     complete: bool = False  # --resume found the run already complete: nothing was done
@@ -118,6 +120,7 @@ class Summary:
                 "top_unresolved": self.unresolved.most_common(20),
             },
             "warnings": [str(w) for w in self.warnings],
+            "not_cleaned": self.not_cleaned,
             "duplicates": self.duplicates,
             "personal_data": "kept" if self.keep_personal_data else "left out",
             "lost": self.lost,
@@ -689,6 +692,7 @@ def _copy(
         for _, category in encoded.types:
             summary.written[category] += 1
         summary.links_rewritten += encoded.rewritten
+        summary.not_cleaned += encoded.not_cleaned
         _tally(summary, encoded.unresolved)
         if fetcher is not None:
             if fetcher.grow:
@@ -749,6 +753,7 @@ def _skip(
         )
     summary.written.update({k: v for k, v in skip.written.items() if k != "media"})
     summary.links_rewritten = skip.links_rewritten
+    summary.not_cleaned = list(skip.not_cleaned)
     summary.unresolved.update(skip.unresolved)
     summary.unresolved_other = skip.unresolved_total - sum(skip.unresolved.values())
     if fetcher is not None:

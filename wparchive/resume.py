@@ -90,6 +90,7 @@ class Checkpoint:
     links_rewritten: int = 0
     unresolved: dict[str, int] = field(default_factory=dict)  # the most frequent
     unresolved_total: int = 0
+    not_cleaned: list[str] = field(default_factory=list)
     wants_offset: int = 0  # length of the media journal (WANTS)
 
     def save(self, run_dir: Path) -> None:
@@ -551,6 +552,7 @@ class Checkpointer:
         checkpoint.links_rewritten = summary.links_rewritten
         checkpoint.unresolved = dict(summary.unresolved.most_common(_UNRESOLVED_KEPT))
         checkpoint.unresolved_total = summary.unresolved_total
+        checkpoint.not_cleaned = summary.not_cleaned
         checkpoint.save(self.run_dir)
         self._last = now
 

@@ -39,6 +39,7 @@ class Encoded:
     unresolved: list[str] = field(default_factory=list)  # same-site links to nothing archived
     # files the unit's posts need: (url, post id, is that post the attachment itself)
     media: list[tuple[str, int, bool]] = field(default_factory=list)
+    not_cleaned: list[str] = field(default_factory=list)  # fields cleaning left as they were
 
 
 @dataclass
@@ -62,7 +63,13 @@ class UnitEncoder:
             for transform in self.transforms:
                 record = transform(record)
             records.append(record)
-            links = getattr(record, "provenance", {}).get("links")
+            provenance = getattr(record, "provenance", {})
+            for skipped in provenance.get("not_cleaned", ()):
+                kind = record_kind(record)[0]
+                out.not_cleaned.append(
+                    f"{kind} {record.id} {skipped['field']}: {skipped['reason']}"
+                )
+            links = provenance.get("links")
             if links:
                 out.rewritten += len(links.get("rewritten", ()))
                 out.unresolved += links.get("unresolved", ())
