@@ -56,6 +56,41 @@ def test_needle_set_finds_overlapping_and_nested_needles() -> None:
             assert scan.present(text) == {n for n in needles if n in text}, text
 
 
+_REFERENCES = st.lists(
+    st.sampled_from(
+        ["a", "b", "<", "-", "!", " ", "&", "&lt;", "&#97;", "&#x62", "&amp", "&bogus;", "x" * 20]
+    ),  # (long runs: references far apart are scanned in stretches of their own)
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_NEEDLE, max_size=40), _REFERENCES)
+def test_needles_of_the_decoded_text_are_found_by_its_changed_stretches(
+    needles: list[str], source: str
+) -> None:
+    import html
+
+    decoded = html.unescape(source)
+    expected = {n for n in needles if n in decoded.lower() or n in source.lower()}
+    for scan in _scans(needles):
+        assert scan.present(source.lower()) | scan.present_decoded(source, decoded) == expected
+
+
+def test_needles_at_the_ends_of_changed_stretches_are_found() -> None:
+    import html
+
+    pad = "x" * 40
+    needles = ["<ab", "ab<", "a<b", "<", "b&c", "t;a", "a&b", "<<"]  # (3 at most: tight reach)
+    for middle in ("&lt;ab", "ab&lt;", "a&lt;b", "a&#60;b", "b&amp;c", "&lt;&lt;", "&amp;b"):
+        for source in (middle, pad + middle + pad, pad + middle + "x" + middle + pad):
+            decoded = html.unescape(source)
+            expected = {n for n in needles if n in decoded.lower() or n in source.lower()}
+            for scan in _scans(needles):
+                found = scan.present(source.lower()) | scan.present_decoded(source, decoded)
+                assert found == expected, source
+
+
 # --- CSS selectors as one step ------------------------------------------------------
 
 _TAGS = ["div", "p", "span", "a"]

@@ -320,8 +320,8 @@ class _Prefilter:
         """The candidates, and the gate of those whose needle regex is yet to be asked."""
         present = self.needles.present(source.lower())
         decoded = html_mod.unescape(source) if "&" in source else None
-        if decoded is not None:
-            present |= self.needles.present(decoded.lower())
+        if decoded is not None and decoded != source:
+            present |= self.needles.present_decoded(source, decoded)
         chosen = set(self.always)
         for n in present:
             chosen.update(self.by_needle[n])
