@@ -8,6 +8,7 @@ the slower form it replaced, kept here as the reference.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import tomllib
@@ -156,6 +157,43 @@ def test_random_selector_groups_find_what_their_unions_find(elements, compounds)
     selector = ", ".join(parts)
     root = parse_fragment(_html(elements))
     assert etree.XPath(css_to_xpath(selector))(root) == etree.XPath(_union(selector))(root)
+
+
+# --- css rules passed over for want of their classes and ids ------------------------
+
+
+@functools.cache
+def _cleaner() -> Cleaner:
+    return Cleaner()
+
+
+def _applied(source: str, by_attributes: bool) -> tuple[str, list[object]]:
+    cleaner = _cleaner()
+    root = lxml.html.document_fromstring(source)
+    removed: list[object] = []
+    cleaner.apply(root, cleaner.compiled("page"), removed, by_attributes=by_attributes)
+    return lxml.html.tostring(root, encoding=str), removed
+
+
+@pytest.mark.parametrize("source", SAMPLES)
+def test_rules_passed_over_by_attributes_would_not_have_matched(source: str) -> None:
+    assert _applied(source, True) == _applied(source, False)
+
+
+_RULE_CLASSES = ["says", "sharedaddy", "comment-respond", "Says", "sd-sharing-enabled", "x"]
+_ATTRIBUTE = st.tuples(
+    st.sampled_from(["div", "span", "p", "nav", "a"]),
+    st.lists(st.sampled_from(_RULE_CLASSES), min_size=1, max_size=3),
+    st.sampled_from(["", "respond", "email-notes"]),
+    st.sampled_from([" ", "\t", "\xa0", "\n "]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ATTRIBUTE, min_size=1, max_size=8))
+def test_random_class_lists_pass_over_only_rules_that_cannot_match(elements) -> None:
+    source = "<html><body>" + _html(elements) + "</body></html>"
+    assert _applied(source, True) == _applied(source, False)
 
 
 # --- parsing and serialising fragments ----------------------------------------------
