@@ -9,9 +9,11 @@ where no rule's needles occur is returned as it is, without parsing. Classes,
 ids, attribute values and comment markers can't reach the parsed tree without
 their characters being in the source, so this never skips a real match (rules
 whose match can't be reduced to needles, e.g. localized text, always run; they
-apply to pages and scraped text, not to post fields). When rules fire, the
-output is re-serialised; when none does, the input comes back unchanged, byte
-for byte.
+apply to pages and scraped text, not to post fields). A whole page is always
+parsed (its text rules always run), so its css rules are checked against the
+classes and ids of the parsed page instead of their needles. When rules fire,
+the output is re-serialised; when none does, the input comes back unchanged,
+byte for byte.
 """
 
 from __future__ import annotations
@@ -326,15 +328,22 @@ class _Prefilter:
     (as written or decoded, case-insensitively), or when its needle regex matches; every
     needle is looked for in one scan (`NeedleSet`), and what each needle selects is
     known in advance.
+
+    With `by_attributes` (whole pages: parsed anyway when some rule always runs), css
+    rules that need classes or ids are left to the parsed page's own (`_Attributes`), a
+    sharper test than their needles: the scan is then of the other rules' needles alone.
     """
 
-    def __init__(self, rules: list[_Compiled]) -> None:
+    def __init__(self, rules: list[_Compiled], *, by_attributes: bool = False) -> None:
         self.rules = rules
-        self.needles = needle_set(frozenset(n for c in rules for n in (c.needles or ())))
-        self.always = frozenset(i for i, c in enumerate(rules) if c.needles is None)
+        # (Only where every source is parsed anyway: when some rule always runs.)
+        by_attributes = by_attributes and any(c.needles is None for c in rules)
+        needles = [None if by_attributes and c.requires is not None else c.needles for c in rules]
+        self.needles = needle_set(frozenset(n for ns in needles for n in (ns or ())))
+        self.always = frozenset(i for i, ns in enumerate(needles) if ns is None)
         self.by_needle: dict[str, list[int]] = {}
-        for i, c in enumerate(rules):
-            for n in c.needles or ():
+        for i, ns in enumerate(needles):
+            for n in ns or ():
                 self.by_needle.setdefault(n, []).append(i)
         self.by_regex = [(i, c.needle_regex) for i, c in enumerate(rules) if c.needle_regex]
         # Whole-block rules at the edges: their needle regex is asked only when a block
@@ -437,7 +446,10 @@ class Cleaner:
             kind: [c for c in compiled if kind in c.rule.kinds] for kind in KINDS
         }
         self._text: TextCleaner | None = None
-        self._prefilters = {kind: _Prefilter(rules) for kind, rules in self._by_kind.items()}
+        self._prefilters = {
+            kind: _Prefilter(rules, by_attributes=kind == "page")
+            for kind, rules in self._by_kind.items()
+        }
 
     # --- compilation ---------------------------------------------------------
 
