@@ -8,6 +8,7 @@ the slower form it replaced, kept here as the reference.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import tomllib
@@ -54,6 +55,41 @@ def test_needle_set_finds_overlapping_and_nested_needles() -> None:
     for scan in _scans(needles):
         for text in ("lazyarpp", "addtoany_content", "addtoanyarpp", "x<!x", "lazy", "", "yarp"):
             assert scan.present(text) == {n for n in needles if n in text}, text
+
+
+_REFERENCES = st.lists(
+    st.sampled_from(
+        ["a", "b", "<", "-", "!", " ", "&", "&lt;", "&#97;", "&#x62", "&amp", "&bogus;", "x" * 20]
+    ),  # (long runs: references far apart are scanned in stretches of their own)
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_NEEDLE, max_size=40), _REFERENCES)
+def test_needles_of_the_decoded_text_are_found_by_its_changed_stretches(
+    needles: list[str], source: str
+) -> None:
+    import html
+
+    decoded = html.unescape(source)
+    expected = {n for n in needles if n in decoded.lower() or n in source.lower()}
+    for scan in _scans(needles):
+        assert scan.present(source.lower()) | scan.present_decoded(source, decoded) == expected
+
+
+def test_needles_at_the_ends_of_changed_stretches_are_found() -> None:
+    import html
+
+    pad = "x" * 40
+    needles = ["<ab", "ab<", "a<b", "<", "b&c", "t;a", "a&b", "<<"]  # (3 at most: tight reach)
+    for middle in ("&lt;ab", "ab&lt;", "a&lt;b", "a&#60;b", "b&amp;c", "&lt;&lt;", "&amp;b"):
+        for source in (middle, pad + middle + pad, pad + middle + "x" + middle + pad):
+            decoded = html.unescape(source)
+            expected = {n for n in needles if n in decoded.lower() or n in source.lower()}
+            for scan in _scans(needles):
+                found = scan.present(source.lower()) | scan.present_decoded(source, decoded)
+                assert found == expected, source
 
 
 # --- CSS selectors as one step ------------------------------------------------------
@@ -121,6 +157,43 @@ def test_random_selector_groups_find_what_their_unions_find(elements, compounds)
     selector = ", ".join(parts)
     root = parse_fragment(_html(elements))
     assert etree.XPath(css_to_xpath(selector))(root) == etree.XPath(_union(selector))(root)
+
+
+# --- css rules passed over for want of their classes and ids ------------------------
+
+
+@functools.cache
+def _cleaner() -> Cleaner:
+    return Cleaner()
+
+
+def _applied(source: str, by_attributes: bool) -> tuple[str, list[object]]:
+    cleaner = _cleaner()
+    root = lxml.html.document_fromstring(source)
+    removed: list[object] = []
+    cleaner.apply(root, cleaner.compiled("page"), removed, by_attributes=by_attributes)
+    return lxml.html.tostring(root, encoding=str), removed
+
+
+@pytest.mark.parametrize("source", SAMPLES)
+def test_rules_passed_over_by_attributes_would_not_have_matched(source: str) -> None:
+    assert _applied(source, True) == _applied(source, False)
+
+
+_RULE_CLASSES = ["says", "sharedaddy", "comment-respond", "Says", "sd-sharing-enabled", "x"]
+_ATTRIBUTE = st.tuples(
+    st.sampled_from(["div", "span", "p", "nav", "a"]),
+    st.lists(st.sampled_from(_RULE_CLASSES), min_size=1, max_size=3),
+    st.sampled_from(["", "respond", "email-notes"]),
+    st.sampled_from([" ", "\t", "\xa0", "\n "]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ATTRIBUTE, min_size=1, max_size=8))
+def test_random_class_lists_pass_over_only_rules_that_cannot_match(elements) -> None:
+    source = "<html><body>" + _html(elements) + "</body></html>"
+    assert _applied(source, True) == _applied(source, False)
 
 
 # --- parsing and serialising fragments ----------------------------------------------
@@ -253,12 +326,16 @@ def test_the_leaked_fragment_needle_matches_where_its_plain_form_matched() -> No
 # --- the pre-check --------------------------------------------------------------------
 
 
-def _may_match(c, source: str) -> bool:
-    """The pre-check of one rule, needle by needle (the form before `NeedleSet`)."""
+def _may_match(c, source: str, kind: str) -> bool:
+    """The pre-check of one rule, needle by needle (the form before `NeedleSet`).
+
+    A page's css rules with classes or ids are checked on the parsed page instead."""
     import html
 
     decoded = html.unescape(source)
     lowered = (source.lower(), decoded.lower())
+    if kind == "page" and c.requires is not None:
+        return True
     if c.needles is None or any(n in t for n in c.needles for t in lowered):
         return True
     return c.needle_regex is not None and any(c.needle_regex.search(t) for t in (source, decoded))
@@ -269,5 +346,5 @@ def test_the_precheck_selects_the_rules_a_rule_by_rule_check_selects(kind: str) 
     cleaner = Cleaner()
     rules = cleaner.compiled(kind)
     for source in SAMPLES + [s.upper() for s in SAMPLES]:
-        expected = [c for c in rules if _may_match(c, source)]
+        expected = [c for c in rules if _may_match(c, source, kind)]
         assert cleaner.candidates(source, kind) == expected

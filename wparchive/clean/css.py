@@ -46,6 +46,8 @@ class _Compound:
     conditions: list[str] = field(default_factory=list)
     needles: list[str] = field(default_factory=list)
     requires: list[str] = field(default_factory=list)  # attributes it can't match without
+    classes: list[str] = field(default_factory=list)  # class tokens it can't match without
+    ids: list[str] = field(default_factory=list)  # id values it can't match without
 
 
 def _literal(value: str) -> str:
@@ -129,10 +131,12 @@ def _parse_group(selector: str) -> list[list[tuple[str, _Compound]]]:
             current.conditions.append(f"@id = {_literal(m.group('id'))}")
             current.needles.append(m.group("id").lower())
             current.requires.append("id")
+            current.ids.append(m.group("id"))
         elif m.group("cls"):
             current.conditions.append(_class_condition(m.group("cls")))
             current.needles.append(m.group("cls").lower())
             current.requires.append("class")
+            current.classes.append(m.group("cls"))
         elif m.group("attr"):
             name = m.group("attr").lower()
             op = m.group("op")
@@ -197,6 +201,23 @@ def css_to_xpath(selector: str) -> str:
                 parts.append("/following-sibling::*[1]/self::" + step)
         paths.append("".join(parts))
     return " | ".join(paths)
+
+
+Requirement = tuple[frozenset[str], frozenset[str]]  # (class tokens, ids)
+
+
+def requirements(selector: str) -> list[Requirement] | None:
+    """For each selector of the group, the class tokens and ids that elements of the
+    document must carry for it to match (every compound of it matches some element);
+    None when a selector needs neither (it can't be ruled out this way)."""
+    found = []
+    for chain in _parse_group(selector):
+        classes = frozenset(c for _, compound in chain for c in compound.classes)
+        ids = frozenset(i for _, compound in chain for i in compound.ids)
+        if not classes and not ids:
+            return None
+        found.append((classes, ids))
+    return found
 
 
 def needles(selector: str) -> list[str]:

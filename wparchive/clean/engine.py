@@ -9,9 +9,11 @@ where no rule's needles occur is returned as it is, without parsing. Classes,
 ids, attribute values and comment markers can't reach the parsed tree without
 their characters being in the source, so this never skips a real match (rules
 whose match can't be reduced to needles, e.g. localized text, always run; they
-apply to pages and scraped text, not to post fields). When rules fire, the
-output is re-serialised; when none does, the input comes back unchanged, byte
-for byte.
+apply to pages and scraped text, not to post fields). A whole page is always
+parsed (its text rules always run), so its css rules are checked against the
+classes and ids of the parsed page instead of their needles. When rules fire,
+the output is re-serialised; when none does, the input comes back unchanged,
+byte for byte.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import lxml.html
 from lxml import etree
 
 from ..model import Comment, Post
-from .css import css_to_xpath
+from .css import Requirement, css_to_xpath, requirements
 from .locales import collect_strings, normalize_text, patterns_for
 from .needles import needle_set
 from .rules import KINDS, Rule, select_rules
@@ -284,6 +286,39 @@ class _Compiled:
     shortcode: ShortcodeRule | None = None
     needles: tuple[str, ...] | None = None
     needle_regex: re.Pattern[str] | None = None
+    # A css rule's class tokens and ids, one set per selector of its group (css.requirements).
+    requires: list[Requirement] | None = None
+
+
+# The class tokens and ids of a parsed page: a css rule none of whose selectors has its
+# classes and ids there is not evaluated. A page's needles say little (its stylesheets
+# name the classes of every block), and a selector costs a walk of the whole tree.
+_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class")
+_ID_VALUES = etree.XPath("descendant-or-self::*/@id")
+_XML_SPACE = re.compile("[ \t\n\r]+")  # (what normalize-space() separates tokens by)
+
+
+class _Attributes:
+    """The class tokens and ids found in a tree, gathered in one pass when first asked."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self._found: tuple[set[str], set[str]] | None = None
+
+    def may_match(self, c: _Compiled) -> bool:
+        """False when rule `c` can't match: every selector of it needs a class or id the
+        tree has none of."""
+        if c.requires is None:
+            return True
+        if self._found is None:
+            classes = set(_XML_SPACE.split(" ".join(_CLASS_VALUES(self.root))))
+            self._found = (classes, set(_ID_VALUES(self.root)))
+        classes, ids = self._found
+        return any(need <= classes and id_ <= ids for need, id_ in c.requires)
+
+    def changed(self) -> None:
+        """The tree gained elements or attributes (a converter acted): gather again."""
+        self._found = None
 
 
 class _Prefilter:
@@ -293,15 +328,22 @@ class _Prefilter:
     (as written or decoded, case-insensitively), or when its needle regex matches; every
     needle is looked for in one scan (`NeedleSet`), and what each needle selects is
     known in advance.
+
+    With `by_attributes` (whole pages: parsed anyway when some rule always runs), css
+    rules that need classes or ids are left to the parsed page's own (`_Attributes`), a
+    sharper test than their needles: the scan is then of the other rules' needles alone.
     """
 
-    def __init__(self, rules: list[_Compiled]) -> None:
+    def __init__(self, rules: list[_Compiled], *, by_attributes: bool = False) -> None:
         self.rules = rules
-        self.needles = needle_set(frozenset(n for c in rules for n in (c.needles or ())))
-        self.always = frozenset(i for i, c in enumerate(rules) if c.needles is None)
+        # (Only where every source is parsed anyway: when some rule always runs.)
+        by_attributes = by_attributes and any(c.needles is None for c in rules)
+        needles = [None if by_attributes and c.requires is not None else c.needles for c in rules]
+        self.needles = needle_set(frozenset(n for ns in needles for n in (ns or ())))
+        self.always = frozenset(i for i, ns in enumerate(needles) if ns is None)
         self.by_needle: dict[str, list[int]] = {}
-        for i, c in enumerate(rules):
-            for n in c.needles or ():
+        for i, ns in enumerate(needles):
+            for n in ns or ():
                 self.by_needle.setdefault(n, []).append(i)
         self.by_regex = [(i, c.needle_regex) for i, c in enumerate(rules) if c.needle_regex]
         # Whole-block rules at the edges: their needle regex is asked only when a block
@@ -320,8 +362,8 @@ class _Prefilter:
         """The candidates, and the gate of those whose needle regex is yet to be asked."""
         present = self.needles.present(source.lower())
         decoded = html_mod.unescape(source) if "&" in source else None
-        if decoded is not None:
-            present |= self.needles.present(decoded.lower())
+        if decoded is not None and decoded != source:
+            present |= self.needles.present_decoded(source, decoded)
         chosen = set(self.always)
         for n in present:
             chosen.update(self.by_needle[n])
@@ -404,7 +446,10 @@ class Cleaner:
             kind: [c for c in compiled if kind in c.rule.kinds] for kind in KINDS
         }
         self._text: TextCleaner | None = None
-        self._prefilters = {kind: _Prefilter(rules) for kind, rules in self._by_kind.items()}
+        self._prefilters = {
+            kind: _Prefilter(rules, by_attributes=kind == "page")
+            for kind, rules in self._by_kind.items()
+        }
 
     # --- compilation ---------------------------------------------------------
 
@@ -414,6 +459,7 @@ class Cleaner:
             c.needle_regex = re.compile(rule.needle_pattern, re.I)
         if rule.match == "css":
             c.xpath = etree.XPath(css_to_xpath(rule.value), namespaces=_NS)
+            c.requires = requirements(rule.value)
         elif rule.match == "xpath":
             c.xpath = etree.XPath(rule.value, namespaces=_NS)
         elif rule.match in ("comment", "pattern"):
@@ -533,7 +579,7 @@ class Cleaner:
             return CleanResult(source, removed)
         if _cut_short(source, kind):
             return CleanResult(source, removed, not_cleaned=DEEP_NESTING)
-        fired = self.apply(root, dom_rules, removed)
+        fired = self.apply(root, dom_rules, removed, by_attributes=kind == "page")
         if kind != "page":
             fired += self.apply_edges(root, dom_rules, removed, gate=gate)
         if not fired:
@@ -564,14 +610,28 @@ class Cleaner:
             return lxml.html.tostring(root, encoding=str, method="html", doctype="<!DOCTYPE html>")
         return inner_html(root)
 
-    def apply(self, root: etree._Element, rules: list[_Compiled], removed: list[Removal]) -> int:
-        """Apply the structural rules (css, xpath, comment markers) to a parsed tree."""
+    def apply(
+        self,
+        root: etree._Element,
+        rules: list[_Compiled],
+        removed: list[Removal],
+        *,
+        by_attributes: bool = False,
+    ) -> int:
+        """Apply the structural rules (css, xpath, comment markers) to a parsed tree.
+
+        With `by_attributes` (whole pages), css rules whose classes and ids the tree
+        lacks are passed over without evaluating them (`_Attributes`).
+        """
         fired = 0
         comment_rules = [c for c in rules if c.rule.match == "comment"]
+        attributes = _Attributes(root) if by_attributes else None
         for c in rules:
             if c.rule.match == "comment" and c is comment_rules[0]:
                 fired += self._apply_comments(root, comment_rules, removed)
-            if c.xpath is None:
+                if attributes is not None:
+                    attributes.changed()  # (a block reference becomes a <div>)
+            if c.xpath is None or (attributes is not None and not attributes.may_match(c)):
                 continue
             for el in c.xpath(root):
                 if not isinstance(el, etree._Element) or el is root or not _attached(el, root):
@@ -580,6 +640,8 @@ class Cleaner:
                 if text is not None:
                     removed.append(Removal(c.rule.id, c.rule.family, text))
                     fired += 1
+                    if attributes is not None and c.rule.action == "convert":
+                        attributes.changed()
         return fired
 
     def _apply_comments(

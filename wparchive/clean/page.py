@@ -280,7 +280,7 @@ def _page_from_html(source: str, cleaner: Cleaner) -> Page:
         doc = lxml.html.document_fromstring(source)
     except (etree.ParserError, ValueError, AssertionError):
         return Page("", None, "", "", [], removed)
-    cleaner.apply(doc, rules, removed)
+    cleaner.apply(doc, rules, removed, by_attributes=True)
     article = _first(doc, ARTICLE_SELECTORS)
     scope = article if article is not None else doc
     title_el = _first_of((scope, doc), TITLE_SELECTORS)
