@@ -1686,11 +1686,14 @@ class LinkRewriter:
 
     def rewrite_post(self, post: Post) -> LinkReport:
         report = LinkReport()
-        where = self.index.location(post.id)
-        page_url = post.link or self.index.home + "/"
-        if post.post_type not in NOT_HTML_TYPES:
-            post.content.html = self.rewrite_html(post.content.html, where, page_url, report)
-            post.excerpt.html = self.rewrite_html(post.excerpt.html, where, page_url, report)
+        content, excerpt = post.content.html, post.excerpt.html
+        if post.post_type not in NOT_HTML_TYPES and (
+            self._may_hold_links(content) or self._may_hold_links(excerpt)
+        ):
+            where = self.index.location(post.id)
+            page_url = post.link or self.index.home + "/"
+            post.content.html = self.rewrite_html(content, where, page_url, report)
+            post.excerpt.html = self.rewrite_html(excerpt, where, page_url, report)
         self._meta(post, report)
         links = report.as_dict()
         if links:
@@ -1702,10 +1705,11 @@ class LinkRewriter:
 
     def rewrite_comment(self, comment: Comment) -> LinkReport:
         report = LinkReport()
-        entry = self.index.post(comment.post_id)
-        where = self.index.location(comment.post_id) if entry else "index.html"
-        page_url = (entry.link if entry else "") or self.index.home + "/"
-        comment.content.html = self.rewrite_html(comment.content.html, where, page_url, report)
+        if self._may_hold_links(comment.content.html):  # most comments are plain text
+            entry = self.index.post(comment.post_id)
+            where = self.index.location(comment.post_id) if entry else "index.html"
+            page_url = (entry.link if entry else "") or self.index.home + "/"
+            comment.content.html = self.rewrite_html(comment.content.html, where, page_url, report)
         provenance = getattr(comment, "provenance", None)
         if isinstance(provenance, dict):
             links = report.as_dict()
@@ -1734,14 +1738,34 @@ class LinkRewriter:
 
     # -- html --
 
+    def _may_hold_links(self, html: str) -> bool:
+        """Whether ``html`` may hold anything `rewrite_urls` acts on: URLs written as text
+        (a migration), else an attribute value, a shortcode, a block comment, a ``<style>``
+        block's ``url(…)``. False for plain text (most comments), known without a scan."""
+        if not html:
+            return False
+        if self._text_urls is not None:
+            return True
+        return "=" in html or "[" in html or "<!--" in html or ("(" in html and "<" in html)
+
     def rewrite_html(self, html: str, where: str, page_url: str, report: LinkReport) -> str:
         """``html`` with its links rewritten for a page at archive path ``where`` whose
         original URL was ``page_url``; what happened goes into ``report``."""
-        if not html or ("<" not in html and "[" not in html and not self._text_urls):
+        if not self._may_hold_links(html):
             return html
         folder = posixpath.dirname(where)
+        # A field names the same URL again and again (an image's src in its srcset, the
+        # link to the previous post): each is looked at once. Looking is deterministic,
+        # and what it notes in the report is noted once anyway.
+        seen: dict[tuple[str, bool], str | None] = {}
 
         def visit(url: str, known: bool, bare: bool) -> str | None:
+            key = (url, bare)
+            if key not in seen:
+                seen[key] = look(url, bare)
+            return seen[key]
+
+        def look(url: str, bare: bool) -> str | None:
             if self._done(url):
                 return None  # already rewritten: a second run changes nothing
             res = self.index.resolve(url, page_url, bare=bare)
