@@ -233,6 +233,13 @@ def _segments(path: str) -> list[str]:
     return path.split("/")[1:] if path else []
 
 
+def _segment_keys(path: str) -> list[str]:
+    """The `segment_key` of each of a path's segments."""
+    if "%" not in path and path.isascii():  # most paths: a key is the segment, lowercase
+        return _segments(path.lower())
+    return [segment_key(s) for s in _segments(path)]
+
+
 # -- compact storage --------------------------------------------------------------
 # The index holds every post of the site in every process of a run, so its size is
 # what grows with the site: a post costs ~200 bytes here (one packed string and a few
@@ -599,7 +606,7 @@ class SiteIndex:
             host = host_key(parts.hostname or "")
             # Uploads elsewhere than wp-content/uploads (a CDN, S3, *.files.wordpress.com,
             # a custom UPLOADS folder): learn where, from the attachment's own URL.
-            keys = [segment_key(s) for s in _segments(path)]
+            keys = _segment_keys(path)
             if host and file and path.endswith("/" + file) and _find_uploads(keys) is None:
                 prefix = path[: -len(file)].strip("/")
                 self._upload_bases.add((host, "/".join(segment_key(s) for s in prefix.split("/"))))
@@ -632,7 +639,7 @@ class SiteIndex:
         if not host or host_key(host) not in self._hosts:
             return None
         raw = _segments(parts.path)
-        keys = [segment_key(s) for s in raw]
+        keys = _segment_keys(parts.path)
         n = self._prefix_len(host_key(host), keys)
         if n is None:
             return None
@@ -696,7 +703,7 @@ class SiteIndex:
         if "/." in path or "%2e" in path or "%2E" in path:
             path = _remove_dot_segments(path)  # /uploads/2024/../x.jpg is /uploads/x.jpg
         raw = _segments(path)
-        keys = [segment_key(s) for s in raw]
+        keys = _segment_keys(path)
         upload = _find_uploads(keys) if same_host else None
         if upload is None:
             upload = self._upload_base(host, keys, same_host)
@@ -704,7 +711,7 @@ class SiteIndex:
         if upload is None and n is None:
             return None  # another site, or the same host but not this WordPress
         query = drop_noise(query)
-        rest = "".join("/" + s for s in raw[n:]) if n is not None else ""
+        rest = "/" + "/".join(raw[n:]) if n is not None and n < len(raw) else ""
         if query:
             rest += "?" + query
         if upload is not None:
@@ -1122,7 +1129,10 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def _file_key(file: str) -> str:
-    return "/".join(segment_key(s) for s in file.strip("/").split("/"))
+    file = file.strip("/")
+    if "%" not in file and file.isascii():
+        return file.lower()  # as below: each segment's key is itself, lowercase
+    return "/".join(segment_key(s) for s in file.split("/"))
 
 
 def _find_uploads(keys: list[str]) -> int | None:
