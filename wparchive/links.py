@@ -1230,7 +1230,9 @@ _CSS = re.compile(
     re.S | re.X | re.I,
 )
 _CSS_UNQUOTED = re.compile(r"""([\s()'"\\])""")
-_SRCSET = re.compile(r"(?:^|,)\s*([^\s,][^\s]*?)(?=,?(?:\s|$))")
+# A candidate's URL: up to a space, or a comma before one. Said without a lazy repeat
+# and a lookahead at every character: srcsets are long, and on every image.
+_SRCSET = re.compile(r"(?:^|,)\s*([^\s,](?:[^\s,]++|,(?!\s|$))*+)")
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.S)
 _SC_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"\]]+))""")
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
