@@ -947,6 +947,32 @@ def test_scanner_survives_broken_markup(html):
     rewrite_urls(html, lambda url, known, bare: "/changed")  # no exception, whatever it finds
 
 
+@pytest.mark.parametrize(
+    ("srcset", "urls"),
+    [
+        ("a.jpg, b.jpg 2x,c.jpg 3x", ["a.jpg", "b.jpg", "c.jpg"]),
+        ("d.jpg,, e.jpg,f.jpg", ["d.jpg,", "e.jpg,f.jpg"]),  # a comma ends one before a space
+        (" g.jpg 1x ,h.jpg,", ["g.jpg", "h.jpg"]),
+    ],
+)
+def test_srcset_candidates_end_at_a_space_or_at_a_comma_before_one(srcset, urls):
+    seen: list[str] = []
+    rewrite_urls(f'<img srcset="{srcset}">', lambda url, known, bare: seen.append(url))
+    assert seen == urls
+
+
+def test_plain_text_comments_are_left_alone_and_css_in_comments_is_not(index):
+    rewriter = LinkRewriter(index)
+    plain = Comment(id=1, post_id=12, content=Content("", "<p>See example.org (or not).</p>"))
+    assert rewriter(plain).content.html == "<p>See example.org (or not).</p>"
+    assert "links" not in plain.provenance
+    css = f"<style>p {{ background: url({PHOTO}) }}</style>"
+    styled = Comment(id=2, post_id=12, content=Content("", css))
+    rewriter(styled)
+    assert styled.content.html == f"<style>p {{ background: url({M}photo.jpg) }}</style>"
+    assert styled.provenance["links"]["rewritten"] == {PHOTO: f"{M}photo.jpg"}
+
+
 def test_report_is_empty_when_nothing_happened(index):
     p = post(16, "source", f"{SITE}/2024/06/20/source/", html="<p>Nothing to see.</p>")
     p.provenance["links"] = {"stale": True}

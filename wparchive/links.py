@@ -154,8 +154,9 @@ def _taxonomy_dir(taxonomy: str) -> str:
     return "terms/" + dir_name(taxonomy, fallback="taxonomy")
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+# Target and Resolution are values made for every URL resolved: tuples, which cost
+# a third of what frozen dataclasses do to make.
+class Target(NamedTuple):
     """What a link points to: a post of any type, an uploaded file, a term, an author, home."""
 
     kind: str  # "post" | "media" | "term" | "author" | "home"
@@ -180,8 +181,7 @@ class PostEntry(NamedTuple):
     file: str  # attachments: the path below wp-content/uploads ("" otherwise)
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
     """A same-site URL, understood. ``target`` is None when the site has no such page."""
 
     target: Target | None
@@ -231,6 +231,13 @@ def _split_url(url: str) -> tuple[str, str, str, str] | None:
 def _segments(path: str) -> list[str]:
     """Raw path segments: ``/a/b/`` → ``['a', 'b', '']``."""
     return path.split("/")[1:] if path else []
+
+
+def _segment_keys(path: str) -> list[str]:
+    """The `segment_key` of each of a path's segments."""
+    if "%" not in path and path.isascii():  # most paths: a key is the segment, lowercase
+        return _segments(path.lower())
+    return [segment_key(s) for s in _segments(path)]
 
 
 # -- compact storage --------------------------------------------------------------
@@ -599,7 +606,7 @@ class SiteIndex:
             host = host_key(parts.hostname or "")
             # Uploads elsewhere than wp-content/uploads (a CDN, S3, *.files.wordpress.com,
             # a custom UPLOADS folder): learn where, from the attachment's own URL.
-            keys = [segment_key(s) for s in _segments(path)]
+            keys = _segment_keys(path)
             if host and file and path.endswith("/" + file) and _find_uploads(keys) is None:
                 prefix = path[: -len(file)].strip("/")
                 self._upload_bases.add((host, "/".join(segment_key(s) for s in prefix.split("/"))))
@@ -632,7 +639,7 @@ class SiteIndex:
         if not host or host_key(host) not in self._hosts:
             return None
         raw = _segments(parts.path)
-        keys = [segment_key(s) for s in raw]
+        keys = _segment_keys(parts.path)
         n = self._prefix_len(host_key(host), keys)
         if n is None:
             return None
@@ -696,7 +703,7 @@ class SiteIndex:
         if "/." in path or "%2e" in path or "%2E" in path:
             path = _remove_dot_segments(path)  # /uploads/2024/../x.jpg is /uploads/x.jpg
         raw = _segments(path)
-        keys = [segment_key(s) for s in raw]
+        keys = _segment_keys(path)
         upload = _find_uploads(keys) if same_host else None
         if upload is None:
             upload = self._upload_base(host, keys, same_host)
@@ -704,7 +711,7 @@ class SiteIndex:
         if upload is None and n is None:
             return None  # another site, or the same host but not this WordPress
         query = drop_noise(query)
-        rest = "".join("/" + s for s in raw[n:]) if n is not None else ""
+        rest = "/" + "/".join(raw[n:]) if n is not None and n < len(raw) else ""
         if query:
             rest += "?" + query
         if upload is not None:
@@ -1122,7 +1129,10 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def _file_key(file: str) -> str:
-    return "/".join(segment_key(s) for s in file.strip("/").split("/"))
+    file = file.strip("/")
+    if "%" not in file and file.isascii():
+        return file.lower()  # as below: each segment's key is itself, lowercase
+    return "/".join(segment_key(s) for s in file.split("/"))
 
 
 def _find_uploads(keys: list[str]) -> int | None:
@@ -1220,7 +1230,9 @@ _CSS = re.compile(
     re.S | re.X | re.I,
 )
 _CSS_UNQUOTED = re.compile(r"""([\s()'"\\])""")
-_SRCSET = re.compile(r"(?:^|,)\s*([^\s,][^\s]*?)(?=,?(?:\s|$))")
+# A candidate's URL: up to a space, or a comma before one. Said without a lazy repeat
+# and a lookahead at every character: srcsets are long, and on every image.
+_SRCSET = re.compile(r"(?:^|,)\s*([^\s,](?:[^\s,]++|,(?!\s|$))*+)")
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.S)
 _SC_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"\]]+))""")
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
@@ -1686,11 +1698,14 @@ class LinkRewriter:
 
     def rewrite_post(self, post: Post) -> LinkReport:
         report = LinkReport()
-        where = self.index.location(post.id)
-        page_url = post.link or self.index.home + "/"
-        if post.post_type not in NOT_HTML_TYPES:
-            post.content.html = self.rewrite_html(post.content.html, where, page_url, report)
-            post.excerpt.html = self.rewrite_html(post.excerpt.html, where, page_url, report)
+        content, excerpt = post.content.html, post.excerpt.html
+        if post.post_type not in NOT_HTML_TYPES and (
+            self._may_hold_links(content) or self._may_hold_links(excerpt)
+        ):
+            where = self.index.location(post.id)
+            page_url = post.link or self.index.home + "/"
+            post.content.html = self.rewrite_html(content, where, page_url, report)
+            post.excerpt.html = self.rewrite_html(excerpt, where, page_url, report)
         self._meta(post, report)
         links = report.as_dict()
         if links:
@@ -1702,10 +1717,11 @@ class LinkRewriter:
 
     def rewrite_comment(self, comment: Comment) -> LinkReport:
         report = LinkReport()
-        entry = self.index.post(comment.post_id)
-        where = self.index.location(comment.post_id) if entry else "index.html"
-        page_url = (entry.link if entry else "") or self.index.home + "/"
-        comment.content.html = self.rewrite_html(comment.content.html, where, page_url, report)
+        if self._may_hold_links(comment.content.html):  # most comments are plain text
+            entry = self.index.post(comment.post_id)
+            where = self.index.location(comment.post_id) if entry else "index.html"
+            page_url = (entry.link if entry else "") or self.index.home + "/"
+            comment.content.html = self.rewrite_html(comment.content.html, where, page_url, report)
         provenance = getattr(comment, "provenance", None)
         if isinstance(provenance, dict):
             links = report.as_dict()
@@ -1734,14 +1750,34 @@ class LinkRewriter:
 
     # -- html --
 
+    def _may_hold_links(self, html: str) -> bool:
+        """Whether ``html`` may hold anything `rewrite_urls` acts on: URLs written as text
+        (a migration), else an attribute value, a shortcode, a block comment, a ``<style>``
+        block's ``url(…)``. False for plain text (most comments), known without a scan."""
+        if not html:
+            return False
+        if self._text_urls is not None:
+            return True
+        return "=" in html or "[" in html or "<!--" in html or ("(" in html and "<" in html)
+
     def rewrite_html(self, html: str, where: str, page_url: str, report: LinkReport) -> str:
         """``html`` with its links rewritten for a page at archive path ``where`` whose
         original URL was ``page_url``; what happened goes into ``report``."""
-        if not html or ("<" not in html and "[" not in html and not self._text_urls):
+        if not self._may_hold_links(html):
             return html
         folder = posixpath.dirname(where)
+        # A field names the same URL again and again (an image's src in its srcset, the
+        # link to the previous post): each is looked at once. Looking is deterministic,
+        # and what it notes in the report is noted once anyway.
+        seen: dict[tuple[str, bool], str | None] = {}
 
         def visit(url: str, known: bool, bare: bool) -> str | None:
+            key = (url, bare)
+            if key not in seen:
+                seen[key] = look(url, bare)
+            return seen[key]
+
+        def look(url: str, bare: bool) -> str | None:
             if self._done(url):
                 return None  # already rewritten: a second run changes nothing
             res = self.index.resolve(url, page_url, bare=bare)
