@@ -695,13 +695,25 @@ def _meta(
     elems: Iterable[etree._Element], meta: Meta, meta_raw: Meta, keys: frozenset[str] | None = None
 ) -> None:
     """Collect ``wp:postmeta``/``commentmeta``/``termmeta`` pairs, decoding serialized values
-    (only those under ``keys``, when given)."""
+    (only those under ``keys``, when given).
+
+    A value is read only once its key is wanted: the link index skips most meta, and
+    some (page builders' layouts) hold hundreds of kilobytes."""
+    cache = _KEY_CACHE  # hot loop: an inlined cache hit
     for elem in elems:
-        fields, _ = _fields(elem)
-        key = fields.get("{wp}meta_key")
-        if key is None or (keys is not None and key not in keys):
+        key_elem = value_elem = None  # the last of each, as a dict of the children keeps
+        for child in elem:
+            tag = cache.get(child.tag) or _key(child.tag)
+            if tag == "{wp}meta_key" and not len(child):
+                key_elem = child
+            elif tag == "{wp}meta_value" and not len(child):
+                value_elem = child
+        if key_elem is None:
             continue
-        raw = fields.get("{wp}meta_value", "")
+        key = key_elem.text or ""
+        if keys is not None and key not in keys:
+            continue
+        raw = "" if value_elem is None else value_elem.text or ""
         value, serialized = maybe_unserialize(raw)
         meta.setdefault(key, []).append(value)
         if serialized:
