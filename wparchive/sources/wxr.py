@@ -434,8 +434,8 @@ class WxrReader:
         self.paths = [Path(p) for p in paths]
         self.strict = strict
         self.max_item_bytes = max_item_bytes  # an item bigger than this is skipped
-        # For the link index: no comments, no content, only the meta a link can resolve
-        # through — the same ids, slugs and files for about half the work.
+        # For the link index: no comments, content, author or terms, only the meta a link
+        # can resolve through — the same ids, slugs and files for about half the work.
         self.index_only = index_only
         self._warn_cb = warn or (lambda w: None)
         self.site: Site | None = None
@@ -703,10 +703,10 @@ def _meta(
     for elem in elems:
         key_elem = value_elem = None  # the last of each, as a dict of the children keeps
         for child in elem:
-            tag = cache.get(child.tag) or _key(child.tag)
-            if tag == "{wp}meta_key" and not len(child):
+            child_key = cache.get(child.tag) or _key(child.tag)
+            if child_key == "{wp}meta_key" and not len(child):
                 key_elem = child
-            elif tag == "{wp}meta_value" and not len(child):
+            elif child_key == "{wp}meta_value" and not len(child):
                 value_elem = child
         if key_elem is None:
             continue
