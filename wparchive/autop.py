@@ -23,6 +23,7 @@ _RAW = re.compile(r"<(pre|script|style|textarea)\b.*?</\1\s*>", re.I | re.S)
 _VOID = frozenset({"hr", "area", "col", "embed"})
 _BLOCK_MARKUP = re.compile(r"<!--\s*wp:")  # block-editor content carries its own markup
 _BREAK_IN_TEXT = re.compile(r"(?<=\S)[ \t]*\r?\n[ \t]*(?=\S)")
+_KEPT = re.compile(r'<pre data-wparchive-keep="(\d+)"></pre>')
 
 
 def autop(html: str) -> str:
@@ -51,9 +52,9 @@ def autop(html: str) -> str:
         last = m.end()
     out.append(_run(text[last:], depth))
     result = "".join(out)
-    return re.sub(
-        r'<pre data-wparchive-keep="(\d+)"></pre>', lambda m: kept[int(m.group(1))], result
-    )
+    if not kept:
+        return result
+    return _KEPT.sub(lambda m: kept[int(m.group(1))], result)
 
 
 def _run(text: str, depth: int) -> str:
@@ -61,9 +62,18 @@ def _run(text: str, depth: int) -> str:
     if not text.strip():
         return text
     if depth:
-        return _BREAK_IN_TEXT.sub("<br>\n", text)
+        return _line_breaks(text)
     chunks = [c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()]
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
-    body = "\n\n".join("<p>" + _BREAK_IN_TEXT.sub("<br>\n", c) + "</p>" for c in chunks)
+    body = "\n\n".join("<p>" + _line_breaks(c) + "</p>" for c in chunks)
     return lead + body + trail
+
+
+def _line_breaks(text: str) -> str:
+    """``<br>`` at each line break between words."""
+    # The pattern tries every position of the text: most runs (a paragraph's text inside
+    # its <p>) have no line break at all, and are not scanned.
+    if "\n" not in text:
+        return text
+    return _BREAK_IN_TEXT.sub("<br>\n", text)
