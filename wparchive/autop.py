@@ -18,11 +18,14 @@ _BLOCK = (
     "section|summary|table|tbody|td|tfoot|th|thead|tr|ul|style|script|noscript|iframe|"
     "video|audio|object|embed|math|svg|select|option|textarea|map|area|col|colgroup|legend"
 )
-_TAG = re.compile(rf"<(/?)({_BLOCK})\b[^>]*?(/?)>", re.I)
+# A block tag. split() by it gives the text before the first tag, then for each tag: the
+# tag, "/" if it closes, its name, "/" if it closes itself, and the text up to the next tag.
+_TAG = re.compile(rf"(<(/?)({_BLOCK})\b[^>]*?(/?)>)", re.I)
 _RAW = re.compile(r"<(pre|script|style|textarea)\b.*?</\1\s*>", re.I | re.S)
 _VOID = frozenset({"hr", "area", "col", "embed"})
 _BLOCK_MARKUP = re.compile(r"<!--\s*wp:")  # block-editor content carries its own markup
 _BREAK_IN_TEXT = re.compile(r"(?<=\S)[ \t]*\r?\n[ \t]*(?=\S)")
+_KEPT = re.compile(r'<pre data-wparchive-keep="(\d+)"></pre>')
 
 
 def autop(html: str) -> str:
@@ -38,22 +41,22 @@ def autop(html: str) -> str:
         kept.append(m.group(0))
         return f'<pre data-wparchive-keep="{len(kept) - 1}"></pre>'
 
-    text = _RAW.sub(keep, html.replace("\r\n", "\n"))
-    out: list[str] = []
+    if "\r" in html:  # a cheaper scan than replace's, which most content needs not
+        html = html.replace("\r\n", "\n")
+    text = _RAW.sub(keep, html)
+    parts = _TAG.split(text)
+    out = [_run(parts[0], 0)]
     depth = 0
-    last = 0
-    for m in _TAG.finditer(text):
-        out.append(_run(text[last : m.start()], depth))
-        out.append(m.group(0))
-        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
-        if name not in _VOID and not self_closing:
+    for i in range(1, len(parts), 5):
+        tag, closing, name, self_closing, after = parts[i : i + 5]
+        if not self_closing and name.lower() not in _VOID:
             depth = max(0, depth - 1) if closing else depth + 1
-        last = m.end()
-    out.append(_run(text[last:], depth))
+        out.append(tag)
+        out.append(_run(after, depth))
     result = "".join(out)
-    return re.sub(
-        r'<pre data-wparchive-keep="(\d+)"></pre>', lambda m: kept[int(m.group(1))], result
-    )
+    if not kept:
+        return result
+    return _KEPT.sub(lambda m: kept[int(m.group(1))], result)
 
 
 def _run(text: str, depth: int) -> str:
@@ -61,9 +64,18 @@ def _run(text: str, depth: int) -> str:
     if not text.strip():
         return text
     if depth:
-        return _BREAK_IN_TEXT.sub("<br>\n", text)
+        return _line_breaks(text)
     chunks = [c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()]
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
-    body = "\n\n".join("<p>" + _BREAK_IN_TEXT.sub("<br>\n", c) + "</p>" for c in chunks)
+    body = "\n\n".join("<p>" + _line_breaks(c) + "</p>" for c in chunks)
     return lead + body + trail
+
+
+def _line_breaks(text: str) -> str:
+    """``<br>`` at each line break between words."""
+    # The pattern tries every position of the text: most runs (a paragraph's text inside
+    # its <p>) have no line break at all, and are not scanned.
+    if "\n" not in text:
+        return text
+    return _BREAK_IN_TEXT.sub("<br>\n", text)

@@ -61,9 +61,11 @@ class Digester:
         if algorithm not in DIGESTS:
             raise ValueError(f"digest must be one of {', '.join(DIGESTS)}, not {algorithm!r}")
         self.algorithm = algorithm
+        # hashlib.sha1 / hashlib.sha256 themselves: hashlib.new looks the name up each call
+        self._new = getattr(hashlib, algorithm)
 
     def new(self) -> Any:
-        return hashlib.new(self.algorithm)
+        return self._new()
 
     def format(self, digest: Any) -> str:
         if self.algorithm == "sha1":
@@ -118,20 +120,31 @@ class Member:
         self.date = date
         self.warcinfo_id = warcinfo_id
         self.level = level
-        self._zip: Any = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        # Spooled past 1 MB: an export file's record is compressed while the run goes on,
-        # and memory must not grow with the export's size (16 MB here, and as much again
-        # while rolling over, was most of the difference between a 5k and a 50k export).
-        self._buffer: IO[bytes] | None = (
-            tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - closed in copy_to
-            if spool
-            else io.BytesIO()
-        )
+        self._spool = spool
+        self._zip: Any = None  # the stream `write` compresses into, from its first call
+        self._buffer: IO[bytes] | None = None
         self.data: bytes | None = None
         self.size = 0
 
+    def compress(self, record: bytes) -> Member:
+        """The whole record at once, when it is in memory: the same gzip member that
+        `write` and `finish` make, in one call into zlib."""
+        self.data = zlib.compress(record, self.level, zlib.MAX_WBITS + 16)
+        self.size = len(self.data)
+        return self
+
     def write(self, data: bytes) -> None:
-        assert self._buffer is not None
+        if self._buffer is None:
+            self._zip = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+            # Spooled past 1 MB: an export file's record is compressed while the run goes
+            # on, and memory must not grow with the export's size (16 MB here, and as much
+            # again while rolling over, was most of the difference between a 5k and a 50k
+            # export).
+            self._buffer = (
+                tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - closed in copy_to
+                if self._spool
+                else io.BytesIO()
+            )
         self.size += self._buffer.write(self._zip.compress(data))
 
     def finish(self) -> Member:
@@ -249,7 +262,8 @@ class RecordBuilder:
                     block if payload_digest is None else self.digest.format(payload_digest),
                 )
             )
-        head = b"WARC/1.1\r\n" + _header_block([*headers, ("Content-Length", str(length))])
+        fields = _header_block([*headers, ("Content-Length", str(length))])
+        head = b"WARC/1.1\r\n" + fields + b"\r\n"
         member = Member(
             self.gzip_level,
             spool=isinstance(body, Path),
@@ -259,7 +273,10 @@ class RecordBuilder:
             date=date,
             warcinfo_id=warcinfo_id,
         )
-        member.write(head + b"\r\n" + prefix)
+        if isinstance(body, bytes) and len(body) <= _SPOOL:
+            # Small and in memory (almost every record): compressed in one call.
+            return member.compress(b"".join((head, prefix, body, b"\r\n\r\n")))
+        member.write(head + prefix)
         for chunk in _chunks(body):
             member.write(chunk)
         member.write(b"\r\n\r\n")
@@ -332,7 +349,7 @@ class WrittenRecord:
 
 
 def _header_block(headers: Iterable[tuple[str, str]]) -> bytes:
-    return b"".join(f"{k}: {v}\r\n".encode() for k, v in headers)
+    return "".join(f"{k}: {v}\r\n" for k, v in headers).encode()
 
 
 def _http_response_head(ex: HttpExchange, headers: list[tuple[str, str]]) -> bytes:
