@@ -193,9 +193,9 @@ def _print_warnings(summary: Summary) -> None:
         console.print(f"[{colour}]warning:[/] {escape(str(warning))}")
     if len(summary.warnings) > 50:
         console.print(f"[yellow]… and {len(summary.warnings) - 50} more warnings[/]")
-    for note in getattr(summary, "not_cleaned", ())[:20]:
+    for note in summary.not_cleaned[:20]:
         console.print(f"[yellow]not cleaned:[/] {escape(note)} (the archive keeps it whole)")
-    if len(getattr(summary, "not_cleaned", ())) > 20:
+    if len(summary.not_cleaned) > 20:
         console.print(f"[yellow]… and {len(summary.not_cleaned) - 20} more fields not cleaned[/]")
 
 

@@ -63,11 +63,11 @@ class UnitEncoder:
             for transform in self.transforms:
                 record = transform(record)
             records.append(record)
+            kind = record_kind(record)
             provenance = getattr(record, "provenance", {})
             for skipped in provenance.get("not_cleaned", ()):
-                kind = record_kind(record)[0]
                 out.not_cleaned.append(
-                    f"{kind} {record.id} {skipped['field']}: {skipped['reason']}"
+                    f"{kind[0]} {record.id} {skipped['field']}: {skipped['reason']}"
                 )
             links = provenance.get("links")
             if links:
@@ -80,7 +80,7 @@ class UnitEncoder:
                     out.media.append((url, record.id, False))
             data = record_to_dict(record, keep_personal_data=self.keep_personal_data)
             lines.append(encode_line(data))
-            out.types.append(record_kind(record))
+            out.types.append(kind)
         out.lines = b"".join(lines)
         head = records[0]
         if self.builder is not None and isinstance(head, Post):
