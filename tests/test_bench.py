@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bench.rest import Requests, RestBench, RestRun, request_kind, rest_report
-from bench.run import Measure, Row, report
+from bench.run import Budget, Measure, Row, _option, bench_budget, bench_stages, report
 
 SITE = "http://127.0.0.1:8080"
 
@@ -67,3 +67,41 @@ def test_the_report_gives_every_target_a_verdict():
     assert "## REST API" in text and "## Targets" in text
     verdicts = text.split("## Targets")[1].split("\n## ")[0]
     assert verdicts.count("| PASS |") + verdicts.count("| FAIL |") == 4
+
+
+def test_the_budget_says_what_the_throughput_target_leaves(monkeypatch):
+    monkeypatch.setattr("bench.run.os.cpu_count", lambda: 2)
+    budget = Budget(5000, 0.5, {"parse the export (the floor)": 0.5, "gzip": 2.5})
+    assert budget.allowed == 4.0  # 4× the floor's 0.5 s wall, on 2 cores
+    assert budget.least == 3.0
+    args = argparse.Namespace(wparchive_args=[], stage_posts=5000)
+    row = Row(5000, 45.0, Measure(0.5, 30, 0), Measure(6.0, 80, 0))
+    text = report([row], None, 5000, args, None, None, budget)
+    section = text.split("## What the throughput target leaves")[1].split("\n## ")[0]
+    assert "**4.00 CPU-s**" in section
+    assert "| gzip | 2.50 | 62% |" in section
+    assert "| **together** | **3.00** | **75%** |" in section
+    assert "leaves 1.00 CPU-s (200 µs a post)" in section
+    target = next(line for line in text.splitlines() if line.startswith("| throughput"))
+    assert "take 75% of what it allows" in target and target.endswith("| FAIL |")
+
+
+def test_the_budget_reads_the_runs_gzip_level():
+    assert _option(["--gzip-level", "9"], "--gzip-level", 6) == 9
+    assert _option(["--gzip-level=1", "-j", "2"], "--gzip-level", 6) == 1
+    assert _option(["-j", "2"], "--gzip-level", 6) == 6
+
+
+def test_the_stage_and_budget_scripts_run_on_a_real_export(tmp_path, monkeypatch):
+    # They run as their own processes from strings: only running them shows they still work.
+    monkeypatch.setattr("bench.run.DATA", tmp_path)
+    stages = bench_stages(100)
+    assert set(stages) >= {"read the export", "cleaning", "link rewriting", "JSON lines"}
+    assert all(sec > 0 for sec in stages.values())
+    args = argparse.Namespace(wparchive_args=["--gzip-level", "1"])
+    budget = bench_budget(100, [], args)
+    assert budget is not None
+    assert "gzip every WARC record at level 1" in budget.parts
+    assert all(sec > 0 for sec in budget.parts.values()), budget.parts
+    assert budget.floor_wall > 0
+    assert not (tmp_path / "budget-100").exists()  # its run's output is removed
