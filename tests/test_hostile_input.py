@@ -592,3 +592,23 @@ def test_html_nested_10000_deep_is_kept_whole_and_exports(tmp_path):
         assert cli("export", *args).exit_code == 0
     page = (tmp_path / "html" / "posts" / "deep" / "index.html").read_text()
     assert "The end of the post." in page
+
+
+def test_fields_left_uncleaned_are_counted_past_those_named(tmp_path, monkeypatch):
+    # A hostile export full of deep nesting must not grow the summary without bound.
+    monkeypatch.setattr("wparchive.pipeline.NOT_CLEANED_KEPT", 2)
+    deep = '<div class="sharedaddy">Share this:</div>' + "<div>" * 300 + "x" + "</div>" * 300
+    export = tmp_path / "deep.xml"
+    export.write_text(wxr("".join(post(i, slug=f"deep-{i}", content=deep) for i in (1, 2, 3))))
+    summary = tmp_path / "summary.json"
+    result = archive_cli(export, tmp_path / "out", "--summary-json", summary)
+    assert result.exit_code == 0, result.output
+    data = json.loads(summary.read_text())
+    assert [note.split(":")[0] for note in data["not_cleaned"]] == [
+        "post 1 content",
+        "post 2 content",
+    ]
+    assert data["not_cleaned_total"] == 3
+    output = " ".join(result.output.split())
+    assert "not cleaned: post 2 content" in output
+    assert "… and 1 more fields not cleaned" in output

@@ -193,10 +193,12 @@ def _print_warnings(summary: Summary) -> None:
         console.print(f"[{colour}]warning:[/] {escape(str(warning))}")
     if len(summary.warnings) > 50:
         console.print(f"[yellow]… and {len(summary.warnings) - 50} more warnings[/]")
-    for note in summary.not_cleaned[:20]:
+    shown = summary.not_cleaned[:20]
+    for note in shown:
         console.print(f"[yellow]not cleaned:[/] {escape(note)} (the archive keeps it whole)")
-    if len(summary.not_cleaned) > 20:
-        console.print(f"[yellow]… and {len(summary.not_cleaned) - 20} more fields not cleaned[/]")
+    more = max(summary.not_cleaned_total, len(summary.not_cleaned)) - len(shown)
+    if more > 0:
+        console.print(f"[yellow]… and {more:,} more fields not cleaned[/]")
 
 
 def _ask_password(user: str, host: str) -> str:

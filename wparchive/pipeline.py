@@ -79,8 +79,10 @@ class Summary:
     links_rewritten: int = 0
     unresolved: Counter[str] = field(default_factory=Counter)  # same-site URLs to nothing
     unresolved_other: int = 0  # a resumed run's: those beyond the most frequent it kept
-    # fields cleaning left as they were ("post 12 content: <why>"): kept, not cleaned
+    # fields cleaning left as they were ("post 12 content: <why>"): kept, not cleaned;
+    # the first NOT_CLEANED_KEPT are named, all are counted
     not_cleaned: list[str] = field(default_factory=list)
+    not_cleaned_total: int = 0
     resumed: bool = False  # carried on from an interrupted run's checkpoint
     replayed: int = 0  # answers a resumed run took from its interrupted run's WARC
     complete: bool = False  # --resume found the run already complete: nothing was done
@@ -121,6 +123,7 @@ class Summary:
             },
             "warnings": [str(w) for w in self.warnings],
             "not_cleaned": self.not_cleaned,
+            "not_cleaned_total": self.not_cleaned_total,
             "duplicates": self.duplicates,
             "personal_data": "kept" if self.keep_personal_data else "left out",
             "lost": self.lost,
@@ -692,7 +695,7 @@ def _copy(
         for _, category in encoded.types:
             summary.written[category] += 1
         summary.links_rewritten += encoded.rewritten
-        summary.not_cleaned += encoded.not_cleaned
+        _note_not_cleaned(summary, encoded.not_cleaned)
         _tally(summary, encoded.unresolved)
         if fetcher is not None:
             if fetcher.grow:
@@ -716,6 +719,18 @@ def _copy(
 # Distinct unresolved URLs the summary counts one by one (it shows the top 20); the rest
 # are counted together, so a site full of broken links can't grow the main process.
 UNRESOLVED_KEPT = 10_000
+
+
+# Fields left uncleaned the summary names (the CLI shows 20); past that they are counted:
+# a hostile export of deeply nested posts can't grow the main process either.
+NOT_CLEANED_KEPT = 1_000
+
+
+def _note_not_cleaned(summary: Summary, notes: list[str]) -> None:
+    summary.not_cleaned_total += len(notes)
+    room = NOT_CLEANED_KEPT - len(summary.not_cleaned)
+    if room > 0:
+        summary.not_cleaned += notes[:room]
 
 
 def _tally(summary: Summary, unresolved: Iterable[str]) -> None:
@@ -754,6 +769,7 @@ def _skip(
     summary.written.update({k: v for k, v in skip.written.items() if k != "media"})
     summary.links_rewritten = skip.links_rewritten
     summary.not_cleaned = list(skip.not_cleaned)
+    summary.not_cleaned_total = max(skip.not_cleaned_total, len(skip.not_cleaned))
     summary.unresolved.update(skip.unresolved)
     summary.unresolved_other = skip.unresolved_total - sum(skip.unresolved.values())
     if fetcher is not None:

@@ -90,7 +90,8 @@ class Checkpoint:
     links_rewritten: int = 0
     unresolved: dict[str, int] = field(default_factory=dict)  # the most frequent
     unresolved_total: int = 0
-    not_cleaned: list[str] = field(default_factory=list)
+    not_cleaned: list[str] = field(default_factory=list)  # the first ones, by name
+    not_cleaned_total: int = 0
     wants_offset: int = 0  # length of the media journal (WANTS)
 
     def save(self, run_dir: Path) -> None:
@@ -553,6 +554,7 @@ class Checkpointer:
         checkpoint.unresolved = dict(summary.unresolved.most_common(_UNRESOLVED_KEPT))
         checkpoint.unresolved_total = summary.unresolved_total
         checkpoint.not_cleaned = summary.not_cleaned
+        checkpoint.not_cleaned_total = summary.not_cleaned_total
         checkpoint.save(self.run_dir)
         self._last = now
 
