@@ -122,7 +122,12 @@ start_daemon() {
   setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$pidfile"
-  sleep 0.02
+  # The child calls setsid() some time after the fork: on a loaded machine 20 ms was not
+  # always enough (seen with two test sites booting at once), so wait for it, up to 10 s.
+  local tries=0
+  while proc_stat "$pid" && [[ $PROC_PGRP != "$pid" ]] && ((tries++ < 500)); do
+    sleep 0.02
+  done
   proc_stat "$pid" || return 0   # died at once; the caller's wait reports it
   [[ $PROC_PGRP == "$pid" ]] || die "setsid did not make $pid a group leader (pgrp $PROC_PGRP)"
 }
