@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wparchive import phpserialize
 from wparchive.phpserialize import (
     CLASS_KEY,
     CUSTOM_KEY,
@@ -874,3 +875,84 @@ def test_decodes_what_php_serializes() -> None:
             .replace('"Child::', '"PhpSerTestChild::')
         )
         assert json.dumps(unserialize(raw)) == expected_json, expr
+
+
+# ------------------------------------------------------------ the fast path
+
+# Small ints and numeric strings decide whether an array is a list: make them common.
+_PLAIN_KEYS = (
+    st.integers(-1, 5)
+    | st.sampled_from(["0", "1", "2", "05", "-0", "-1", "9223372036854775808"])
+    | _TEXT
+    | st.integers(-(2**70), 2**70)
+)
+_PLAIN_SCALARS = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | _TEXT
+_PLAIN_VALUES = st.recursive(
+    _PLAIN_SCALARS,
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(_PLAIN_KEYS, children, max_size=5)
+    ),
+    max_leaves=25,
+)
+# What damage looks like: cut, repeated, or a piece of another token spliced in.
+_SPLICES = st.sampled_from(
+    ['";', "}", "{", "\n", ":", "0", "9", "a:1:{", 's:1:"', "i:", "N;", "b:2;"]
+)
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string and number in a value, keys too."""
+    if isinstance(value, dict):
+        return [str(k) for k in value] + [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+def _decoded(raw: str, decode: Any) -> str:
+    try:
+        value = decode(raw)
+    except Exception as exc:  # noqa: BLE001 - which exception is part of the answer
+        return f"raised {type(exc).__name__}"
+    # JSON with the key order, so True is not 1 and a list is not a dict with "0".
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _full(raw: str) -> Any:
+    return phpserialize._Parser(raw, DEFAULT_MAX_DEPTH, True).parse()
+
+
+def _fast(raw: str) -> Any:
+    return phpserialize._plain(raw.encode("utf-8", "surrogatepass"), DEFAULT_MAX_DEPTH)
+
+
+@given(_PLAIN_VALUES)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_the_fast_path_decodes_plain_data_as_the_full_parser_does(value: Any) -> None:
+    raw = _php_serialize(value)
+    full = _decoded(raw, _full)
+    fast = _decoded(raw, _fast)
+    assert fast in (full, "raised _NotPlain")
+    # Left to the full parser: a newline (it may be CRLF damage), numbers past 18 digits,
+    # a string that holds '";' itself.
+    if not any(re.search('\n|[0-9]{19}|";', text) for text in _strings(value)):
+        assert fast == full
+
+
+@given(_PLAIN_VALUES, st.data())
+@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
+def test_the_fast_path_never_answers_damaged_data_differently(value: Any, data: Any) -> None:
+    raw = _php_serialize(value)
+    at = data.draw(st.integers(0, len(raw)))
+    end = data.draw(st.integers(at, min(len(raw), at + 3)))
+    raw = raw[:at] + data.draw(_SPLICES | st.just("")) + raw[end:]
+    fast = _decoded(raw, _fast)
+    # It either gives the full parser's answer or hands the input over to it.
+    assert fast in (_decoded(raw, _full), "raised _NotPlain")
+
+
+def test_the_fast_path_takes_real_attachment_metadata() -> None:
+    assert _fast(ATTACHMENT_METADATA) == _full(ATTACHMENT_METADATA)
+    for other in ("a:1:{i:0;d:0.5;}", 'O:8:"stdClass":0:{}', "a:1:{i:0;r:1;}", 's:3:"a\nb";'):
+        with pytest.raises(phpserialize._NotPlain):
+            _fast(other)
