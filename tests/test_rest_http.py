@@ -102,6 +102,47 @@ def test_429_waits_as_long_as_retry_after_says(httpserver, form):
     assert 5.5 <= sleeps[0] <= 7.2
 
 
+@pytest.mark.parametrize(
+    ("status", "headers", "pauses"),
+    [
+        (429, {"Retry-After": "1"}, True),
+        (429, {}, True),
+        (503, {"Retry-After": "1"}, True),
+        (503, {}, False),
+    ],
+)
+def test_a_site_asking_to_slow_down_pauses_every_request_not_only_the_one_told(
+    httpserver, status, headers, pauses
+):
+    # Real time: while one thread waits out the answer, another is about to ask for
+    # something else. Only a 503 without Retry-After (a server error) pauses no one.
+    told = threading.Event()
+    started: dict[str, float] = {}
+
+    def busy(request: Request) -> Response:
+        if "busy" in started:
+            return Response("ok")
+        started["busy"] = time.monotonic()
+        told.set()
+        return Response("slow down", status, headers=headers)
+
+    def other(request: Request) -> Response:
+        started["other"] = time.monotonic()
+        return Response("ok")
+
+    httpserver.expect_request("/busy").respond_with_handler(busy)
+    httpserver.expect_request("/other").respond_with_handler(other)
+    http = HttpClient(concurrency=2, backoff=1.0, capture=None)
+    first = http.submit(http.get, httpserver.url_for("/busy"))
+    assert told.wait(5)
+    time.sleep(0.1)  # (the first thread is in its wait by now)
+    assert http.get(httpserver.url_for("/other")).status == 200
+    assert first.result().status == 200
+    http.close()
+    waited = started["other"] - started["busy"]
+    assert (waited >= 0.5) is pauses, waited  # (backoff's first wait: 0.5-1 s, Retry-After 1 s)
+
+
 def test_retry_after_parses_both_forms():
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert retry_after("120") == 120

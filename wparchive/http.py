@@ -21,8 +21,9 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -160,6 +161,13 @@ def retryable_status(status: int) -> bool:
     return status == 429 or (500 <= status < 600 and status not in (501, 505))
 
 
+def _slow_down(response: Response) -> bool:
+    """The site asks the client itself to slow down, not only this request to wait."""
+    return response.status == 429 or (
+        response.status == 503 and response.header("Retry-After") is not None
+    )
+
+
 class _RateLimit:
     """At most ``rate`` request starts per second, across threads."""
 
@@ -177,6 +185,31 @@ class _RateLimit:
             self._next = slot + self.interval
         if slot > now:
             sleep(slot - now)
+
+
+class _Gate:
+    """Shut while any thread waits out a site's "slow down" (a 429, or a 503 with
+    Retry-After): no request starts then, so the whole client pauses, not only the
+    request that was told to."""
+
+    def __init__(self) -> None:
+        self._shut = 0  # threads waiting one out
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def shut(self) -> Iterator[None]:
+        with self._changed:
+            self._shut += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._shut -= 1
+                self._changed.notify_all()
+
+    def wait_open(self) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._shut)
 
 
 class HttpClient:
@@ -227,6 +260,7 @@ class HttpClient:
         self._stats_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
         self._rate = _RateLimit(rate)
+        self._gate = _Gate()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self.session = requests.Session()
@@ -359,7 +393,11 @@ class HttpClient:
             log.info("%s: %s; retrying in %.1f s", url, why, wait)
             with self._stats_lock:
                 self.retried[why] += 1
-            self.sleep(wait)
+            if response is not None and _slow_down(response):
+                with self._gate.shut():
+                    self.sleep(wait)
+            else:
+                self.sleep(wait)
             attempt += 1
         elapsed = time.monotonic() - started
         what = problem or f"HTTP {response.status} {response.reason}".strip()  # type: ignore[union-attr]
@@ -417,6 +455,7 @@ class HttpClient:
             assert self.credentials is not None
             headers["Authorization"] = self.credentials.header()
         proxies = self._environ_proxies(url)
+        self._gate.wait_open()
         self._rate.wait(self.sleep)
         with self._slots:
             with self._stats_lock:
