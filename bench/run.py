@@ -528,9 +528,17 @@ def _wxr_targets(
         theirs, ours = peer
         speed = (peer_posts / ours.wall) / (peer_posts / theirs.wall)
         memory = ours.peak_mb / theirs.peak_mb
+        # 50× its posts/s: at most 1/50 of its wall time, on every core of the machine
+        allowed = theirs.wall / 50 * (os.cpu_count() or 1)
+        least = (
+            f"; the unavoidable parts alone take {budget.least / allowed:.0%} of the "
+            f"{allowed:.1f} CPU-s it allows"
+            if budget and budget.posts == peer_posts
+            else ""
+        )
         lines.append(
             f"| ≥ 50× {PEER}'s posts/s ({peer_posts:,} posts) | {speed:.0f}× "
-            f"({peer_posts / ours.wall:,.0f} vs {peer_posts / theirs.wall:,.0f} posts/s)"
+            f"({peer_posts / ours.wall:,.0f} vs {peer_posts / theirs.wall:,.0f} posts/s{least})"
             f" | {verdict(speed >= 50)} |"
         )
         lines.append(

@@ -84,6 +84,11 @@ def test_the_budget_says_what_the_throughput_target_leaves(monkeypatch):
     assert "leaves 1.00 CPU-s (200 µs a post)" in section
     target = next(line for line in text.splitlines() if line.startswith("| throughput"))
     assert "take 75% of what it allows" in target and target.endswith("| FAIL |")
+    # The peer's 100 s allow 2 s of wall time at 50×: 4 CPU-s on 2 cores.
+    peer = (Measure(100.0, 500, 0), Measure(4.0, 80, 0))
+    text = report([row], peer, 5000, args, None, None, budget)
+    target = next(line for line in text.splitlines() if "posts/s (5,000 posts)" in line)
+    assert "25×" in target and "take 75% of the 4.0 CPU-s it allows" in target
 
 
 def test_the_budget_reads_the_runs_gzip_level():
