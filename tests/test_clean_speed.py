@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from wparchive.clean import Cleaner
-from wparchive.clean.css import css_to_xpath
+from wparchive.clean.css import css_to_xpath, requirements, split_group
 from wparchive.clean.engine import _drop_tag, _drop_tree, inner_html, parse_fragment
 from wparchive.clean.needles import NeedleSet
 from wparchive.clean.rules import RULES_DIR
@@ -159,6 +159,19 @@ def test_random_selector_groups_find_what_their_unions_find(elements, compounds)
     assert etree.XPath(css_to_xpath(selector))(root) == etree.XPath(_union(selector))(root)
 
 
+@pytest.mark.parametrize("selector", _rule_selectors())
+def test_a_group_splits_into_its_selectors(selector: str) -> None:
+    parts = split_group(selector)
+    assert css_to_xpath(", ".join(parts)) == css_to_xpath(selector)
+    wanted = requirements(selector)
+    if wanted is not None:
+        assert [requirements(part)[0] for part in parts] == wanted  # type: ignore[index]
+
+
+def test_commas_inside_attribute_values_do_not_split_a_group() -> None:
+    assert split_group('a[title="x, y"], b:not(.c) ,#d') == ['a[title="x, y"]', "b:not(.c)", "#d"]
+
+
 # --- css rules passed over for want of their classes and ids ------------------------
 
 
@@ -177,6 +190,7 @@ def _applied(source: str, by_attributes: bool) -> tuple[str, list[object]]:
 
 @pytest.mark.parametrize("source", SAMPLES)
 def test_rules_passed_over_by_attributes_would_not_have_matched(source: str) -> None:
+    # (and the selectors of a group passed over: `_Attributes.xpath_for`)
     assert _applied(source, True) == _applied(source, False)
 
 

@@ -163,17 +163,22 @@ def _any_of(compounds: list[_Compound]) -> str:
     elements are the same; they are found in one walk of the tree instead of one per
     compound (a rule lists up to fifteen). When every compound needs a class or an id,
     elements with neither are passed over before any condition is evaluated (a class
-    condition is false without the attribute: the class name is never empty).
+    condition is false without the attribute: the class name is never empty). When every
+    compound has the same type, the step names it (``img[data-src], img.lazy``): a name
+    test is the cheapest filter, and a ``self::img`` per compound per element the dearest.
     """
+    tags = {compound.tag for compound in compounds}
+    step = tags.pop() if len(tags) == 1 else "*"
     tests = []
     for compound in compounds:
-        parts = ([f"self::{compound.tag}"] if compound.tag != "*" else []) + compound.conditions
+        own = [f"self::{compound.tag}"] if compound.tag not in ("*", step) else []
+        parts = own + compound.conditions
         tests.append("(" + " and ".join(parts) + ")" if parts else "true()")
     prefilter = ""
     if all(compound.requires for compound in compounds):
         needed = sorted({compound.requires[0] for compound in compounds})
         prefilter = "[" + " or ".join(f"@{name}" for name in needed) + "]"
-    return f"descendant-or-self::*{prefilter}[{' or '.join(tests)}]"
+    return f"descendant-or-self::{step}{prefilter}[{' or '.join(tests)}]"
 
 
 def css_to_xpath(selector: str) -> str:
@@ -201,6 +206,24 @@ def css_to_xpath(selector: str) -> str:
                 parts.append("/following-sibling::*[1]/self::" + step)
         paths.append("".join(parts))
     return " | ".join(paths)
+
+
+def split_group(selector: str) -> list[str]:
+    """The selectors of a group, as written (``"a.x, #y"`` → ``["a.x", "#y"]``): split at
+    the commas `_parse_group` splits at, never one inside an attribute value."""
+    parts = []
+    text = selector.strip()
+    start = pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise SelectorError(f"unsupported selector syntax at {text[pos:]!r} in {selector!r}")
+        if m.group("comma") is not None:
+            parts.append(text[start : m.start()])
+            start = m.end()
+        pos = m.end()
+    parts.append(text[start:])
+    return parts
 
 
 Requirement = tuple[frozenset[str], frozenset[str]]  # (class tokens, ids)

@@ -30,7 +30,7 @@ import lxml.html
 from lxml import etree
 
 from ..model import Comment, Post
-from .css import Requirement, css_to_xpath, requirements
+from .css import Requirement, css_to_xpath, requirements, split_group
 from .locales import collect_strings, normalize_text, patterns_for
 from .needles import needle_set
 from .rules import KINDS, Rule, select_rules
@@ -288,6 +288,18 @@ class _Compiled:
     needle_regex: re.Pattern[str] | None = None
     # A css rule's class tokens and ids, one set per selector of its group (css.requirements).
     requires: list[Requirement] | None = None
+    # A css rule's XPath for some of its group's selectors (by their indexes), made when
+    # a page first has the classes and ids of those alone (`_Attributes.xpath_for`).
+    partial: dict[tuple[int, ...], etree.XPath] = field(default_factory=dict)
+
+    def xpath_of(self, selectors: tuple[int, ...]) -> etree.XPath:
+        """The XPath of the selectors of this css rule's group at these indexes."""
+        xpath = self.partial.get(selectors)
+        if xpath is None:
+            group = split_group(self.rule.value)
+            chosen = ", ".join(group[i] for i in selectors)
+            xpath = self.partial[selectors] = etree.XPath(css_to_xpath(chosen), namespaces=_NS)
+        return xpath
 
 
 # The class tokens and ids of a parsed page: a css rule none of whose selectors has its
@@ -305,16 +317,24 @@ class _Attributes:
         self.root = root
         self._found: tuple[set[str], set[str]] | None = None
 
-    def may_match(self, c: _Compiled) -> bool:
-        """False when rule `c` can't match: every selector of it needs a class or id the
-        tree has none of."""
+    def xpath_for(self, c: _Compiled) -> etree.XPath | None:
+        """What to evaluate for rule `c`: None when it can't match (every selector of it
+        needs a class or id the tree has none of); for a css group, the XPath of just the
+        selectors that can (the others would find nothing, and each costs a test of
+        every element with a class: a page's comment form has one of eight reply-link
+        selectors' classes)."""
         if c.requires is None:
-            return True
+            return c.xpath
         if self._found is None:
             classes = set(_XML_SPACE.split(" ".join(_CLASS_VALUES(self.root))))
             self._found = (classes, set(_ID_VALUES(self.root)))
         classes, ids = self._found
-        return any(need <= classes and id_ <= ids for need, id_ in c.requires)
+        live = tuple(
+            i for i, (need, id_) in enumerate(c.requires) if need <= classes and id_ <= ids
+        )
+        if not live:
+            return None
+        return c.xpath if len(live) == len(c.requires) else c.xpath_of(live)
 
     def changed(self) -> None:
         """The tree gained elements or attributes (a converter acted): gather again."""
@@ -621,7 +641,8 @@ class Cleaner:
         """Apply the structural rules (css, xpath, comment markers) to a parsed tree.
 
         With `by_attributes` (whole pages), css rules whose classes and ids the tree
-        lacks are passed over without evaluating them (`_Attributes`).
+        lacks are passed over without evaluating them, and so are the selectors of a
+        group that lack theirs (`_Attributes`).
         """
         fired = 0
         comment_rules = [c for c in rules if c.rule.match == "comment"]
@@ -631,9 +652,10 @@ class Cleaner:
                 fired += self._apply_comments(root, comment_rules, removed)
                 if attributes is not None:
                     attributes.changed()  # (a block reference becomes a <div>)
-            if c.xpath is None or (attributes is not None and not attributes.may_match(c)):
+            xpath = c.xpath if attributes is None or c.xpath is None else attributes.xpath_for(c)
+            if xpath is None:
                 continue
-            for el in c.xpath(root):
+            for el in xpath(root):
                 if not isinstance(el, etree._Element) or el is root or not _attached(el, root):
                     continue
                 text = self._act(c.rule, el, root)
