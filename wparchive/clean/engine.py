@@ -239,10 +239,18 @@ def _in_protected(el: etree._Element) -> bool:
     return next(el.iter(*_PROTECTED), None) is not None
 
 
-# Fragments are parsed by a plain libxml2 HTML parser: lxml.html's parser gives the same
-# tree, but looks up its element classes with a Python call for every element touched.
-_FRAGMENT_PARSER = etree.HTMLParser()
+# Fields and pages are parsed by a plain libxml2 HTML parser: lxml.html's parser gives the
+# same tree, but looks up its element classes with a Python call for every element touched.
+_PARSER = etree.HTMLParser()
 _FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+
+
+def parse_document(source: str) -> etree._Element:
+    """A whole page parsed, as ``lxml.html.document_fromstring(source)`` parses it."""
+    doc = etree.fromstring(source, _PARSER)
+    if doc is None:
+        raise etree.ParserError("Document is empty")
+    return doc
 
 
 def parse_fragment(source: str) -> etree._Element:
@@ -250,14 +258,12 @@ def parse_fragment(source: str) -> etree._Element:
     create_parent="div")`` parses it (the same steps, the same errors)."""
     if not _FULL_HTML.match(source):
         source = f"<html><body>{source}</body></html>"
-    doc = etree.fromstring(source, _FRAGMENT_PARSER)
-    if doc is None:
-        raise etree.ParserError("Document is empty")
+    doc = parse_document(source)
     assert doc.tag == "html"  # (the HTML parser makes no namespaced tags)
     bodies = [e for e in doc if e.tag == "body"]
     assert len(bodies) == 1, f"too many bodies: {bodies!r}"
     body = bodies[0]
-    root = _FRAGMENT_PARSER.makeelement("div")
+    root = _PARSER.makeelement("div")
     if body.text and body.text.strip():  # leading whitespace alone is dropped
         root.text = body.text
     root.extend(body)
@@ -270,12 +276,11 @@ MAX_DEPTH = 256
 DEEP_NESTING = f"elements nested more than {MAX_DEPTH} deep: left as it was"
 
 
-def _cut_short(source: str, kind: str) -> bool:
+def _cut_short(source: str) -> bool:
     """Whether the last parse of `source` stopped before its end (too deep nesting)."""
     if source.count("<") < MAX_DEPTH:
         return False  # (the cheap test first: each level takes a tag)
-    parser = lxml.html.html_parser if kind == "page" else _FRAGMENT_PARSER
-    return any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log)
+    return any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in _PARSER.error_log)
 
 
 @dataclass
@@ -597,7 +602,7 @@ class Cleaner:
         except (etree.ParserError, ValueError, AssertionError):
             # lxml.html refuses some broken fragments ("too many bodies"): leave them be.
             return CleanResult(source, removed)
-        if _cut_short(source, kind):
+        if _cut_short(source):
             return CleanResult(source, removed, not_cleaned=DEEP_NESTING)
         fired = self.apply(root, dom_rules, removed, by_attributes=kind == "page")
         if kind != "page":
@@ -621,7 +626,7 @@ class Cleaner:
     def parse(source: str, kind: str) -> etree._Element:
         """Parse a page as a document, anything else as a fragment inside a <div>."""
         if kind == "page":
-            return lxml.html.document_fromstring(source)
+            return parse_document(source)
         return parse_fragment(source)
 
     @staticmethod
