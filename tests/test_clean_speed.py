@@ -22,9 +22,15 @@ from lxml import etree
 
 from wparchive.clean import Cleaner
 from wparchive.clean.css import css_to_xpath, requirements, split_group
-from wparchive.clean.engine import _drop_tag, _drop_tree, inner_html, parse_fragment
+from wparchive.clean.engine import (
+    _Attributes,
+    _drop_tag,
+    _drop_tree,
+    inner_html,
+    parse_fragment,
+)
 from wparchive.clean.needles import NeedleSet
-from wparchive.clean.rules import RULES_DIR
+from wparchive.clean.rules import RULES_DIR, Rule
 from wparchive.clean.shortcodes import _ATTRS, _MASK, ShortcodeRule, _mask, _unmask
 
 CORPUS = Path(__file__).parent / "data" / "clean"
@@ -208,6 +214,20 @@ _ATTRIBUTE = st.tuples(
 def test_random_class_lists_pass_over_only_rules_that_cannot_match(elements) -> None:
     source = "<html><body>" + _html(elements) + "</body></html>"
     assert _applied(source, True) == _applied(source, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ELEMENT, min_size=1, max_size=8), st.lists(_COMPOUND, min_size=1, max_size=4))
+def test_rules_looked_up_by_class_and_id_find_what_their_xpath_finds(elements, compounds):
+    parts = []
+    for tag, classes, with_id in compounds:
+        keys = "".join(f".{c}" for c in classes) + ("#x" if with_id else "")
+        parts.append(tag + (keys or ".a") + ("[id]" if with_id and tag == "p" else ""))
+    rule = Rule("t", "t", "", "css", ", ".join(parts), "remove", frozenset({"page"}))
+    compiled = _cleaner()._compile(rule)
+    assert compiled.keyed is not None
+    root = lxml.html.document_fromstring("<html><body>" + _html(elements) + "</body></html>")
+    assert _Attributes(root).matches(compiled) == compiled.xpath(root)
 
 
 # --- parsing and serialising fragments ----------------------------------------------

@@ -226,6 +226,35 @@ def split_group(selector: str) -> list[str]:
     return parts
 
 
+@dataclass(frozen=True)
+class Keyed:
+    """A selector of one compound that needs a class or an id: the XPath testing whether
+    an element is a match (itself when it is, nothing when not), and an id (`is_id`) or
+    a class token every element it matches carries."""
+
+    test: str
+    key: str
+    is_id: bool
+
+
+def keyed_selectors(selector: str) -> list[Keyed] | None:
+    """Each selector of a group as `Keyed`; None when one has a combinator or needs
+    neither class nor id (its matches can't be looked up by a class or id)."""
+    found = []
+    for chain in _parse_group(selector):
+        if len(chain) != 1:
+            return None
+        compound = chain[0][1]
+        if not compound.classes and not compound.ids:
+            return None
+        test = f"self::{compound.tag}" + "".join(f"[{c}]" for c in compound.conditions)
+        if compound.ids:
+            found.append(Keyed(test, compound.ids[0], True))
+        else:
+            found.append(Keyed(test, compound.classes[0], False))
+    return found
+
+
 Requirement = tuple[frozenset[str], frozenset[str]]  # (class tokens, ids)
 
 

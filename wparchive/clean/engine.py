@@ -30,7 +30,7 @@ import lxml.html
 from lxml import etree
 
 from ..model import Comment, Post
-from .css import Requirement, css_to_xpath, requirements, split_group
+from .css import Requirement, css_to_xpath, keyed_selectors, requirements, split_group
 from .locales import collect_strings, normalize_text, patterns_for
 from .needles import needle_set
 from .rules import KINDS, Rule, select_rules
@@ -293,8 +293,11 @@ class _Compiled:
     needle_regex: re.Pattern[str] | None = None
     # A css rule's class tokens and ids, one set per selector of its group (css.requirements).
     requires: list[Requirement] | None = None
+    # A css rule whose selectors are each one compound needing a class or an id: for each,
+    # its test of one element, and the id (True) or class token its matches carry (css.Keyed).
+    keyed: list[tuple[etree.XPath, str, bool]] | None = None
     # A css rule's XPath for some of its group's selectors (by their indexes), made when
-    # a page first has the classes and ids of those alone (`_Attributes.xpath_for`).
+    # a page first has the classes and ids of those alone (`_Attributes.matches`).
     partial: dict[tuple[int, ...], etree.XPath] = field(default_factory=dict)
 
     def xpath_of(self, selectors: tuple[int, ...]) -> etree.XPath:
@@ -307,43 +310,71 @@ class _Compiled:
         return xpath
 
 
-# The class tokens and ids of a parsed page: a css rule none of whose selectors has its
-# classes and ids there is not evaluated. A page's needles say little (its stylesheets
-# name the classes of every block), and a selector costs a walk of the whole tree.
-_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class")
-_ID_VALUES = etree.XPath("descendant-or-self::*/@id")
+# The elements of a parsed page that have a class or an id: a css rule none of whose
+# selectors has its classes and ids there is not evaluated, and one whose selectors are
+# each a class or an id (and conditions) tests just the elements that carry it. A page's
+# needles say little (its stylesheets name the classes of every block), and a selector's
+# XPath costs a test of every element of the page.
+_KEYED = etree.XPath("descendant-or-self::*[@class or @id]")
 _XML_SPACE = re.compile("[ \t\n\r]+")  # (what normalize-space() separates tokens by)
+
+_Index = tuple[
+    dict[str, list[etree._Element]], dict[str, list[etree._Element]], dict[etree._Element, int]
+]
 
 
 class _Attributes:
-    """The class tokens and ids found in a tree, gathered in one pass when first asked."""
+    """A tree's elements by class token and by id (and their document order), gathered in
+    one pass when first asked."""
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self._found: tuple[set[str], set[str]] | None = None
+        self._index: _Index | None = None
 
-    def xpath_for(self, c: _Compiled) -> etree.XPath | None:
-        """What to evaluate for rule `c`: None when it can't match (every selector of it
-        needs a class or id the tree has none of); for a css group, the XPath of just the
-        selectors that can (the others would find nothing, and each costs a test of
-        every element with a class: a page's comment form has one of eight reply-link
-        selectors' classes)."""
-        if c.requires is None:
-            return c.xpath
-        if self._found is None:
-            classes = set(_XML_SPACE.split(" ".join(_CLASS_VALUES(self.root))))
-            self._found = (classes, set(_ID_VALUES(self.root)))
-        classes, ids = self._found
+    def _gather(self) -> _Index:
+        by_class: dict[str, list[etree._Element]] = {}
+        by_id: dict[str, list[etree._Element]] = {}
+        order: dict[etree._Element, int] = {}
+        for position, el in enumerate(_KEYED(self.root)):
+            order[el] = position
+            classes = el.get("class")
+            if classes:
+                for token in set(_XML_SPACE.split(classes)):
+                    by_class.setdefault(token, []).append(el)
+            ident = el.get("id")
+            if ident is not None:
+                by_id.setdefault(ident, []).append(el)
+        return by_class, by_id, order
+
+    def matches(self, c: _Compiled) -> list[etree._Element]:
+        """What css rule `c`'s XPath finds (it has `requires`), in document order, found
+        with less work: selectors whose classes and ids the tree lacks are left out (a
+        page's comment form has one of eight reply-link selectors' classes), and a keyed
+        rule's tests are asked only of the elements with their class or id."""
+        assert c.requires is not None and c.xpath is not None
+        if self._index is None:
+            self._index = self._gather()
+        by_class, by_id, order = self._index
         live = tuple(
-            i for i, (need, id_) in enumerate(c.requires) if need <= classes and id_ <= ids
+            i
+            for i, (need, ids) in enumerate(c.requires)
+            if all(k in by_class for k in need) and all(k in by_id for k in ids)
         )
         if not live:
-            return None
-        return c.xpath if len(live) == len(c.requires) else c.xpath_of(live)
+            return []
+        if c.keyed is None:
+            xpath = c.xpath if len(live) == len(c.requires) else c.xpath_of(live)
+            return xpath(self.root)
+        found: set[etree._Element] = set()
+        for i in live:
+            test, key, is_id = c.keyed[i]
+            carriers = (by_id if is_id else by_class)[key]
+            found.update(el for el in carriers if el not in found and test(el))
+        return sorted(found, key=order.__getitem__)
 
     def changed(self) -> None:
         """The tree gained elements or attributes (a converter acted): gather again."""
-        self._found = None
+        self._index = None
 
 
 class _Prefilter:
@@ -485,6 +516,9 @@ class Cleaner:
         if rule.match == "css":
             c.xpath = etree.XPath(css_to_xpath(rule.value), namespaces=_NS)
             c.requires = requirements(rule.value)
+            keyed = keyed_selectors(rule.value)
+            if keyed is not None:
+                c.keyed = [(etree.XPath(k.test, namespaces=_NS), k.key, k.is_id) for k in keyed]
         elif rule.match == "xpath":
             c.xpath = etree.XPath(rule.value, namespaces=_NS)
         elif rule.match in ("comment", "pattern"):
@@ -657,10 +691,13 @@ class Cleaner:
                 fired += self._apply_comments(root, comment_rules, removed)
                 if attributes is not None:
                     attributes.changed()  # (a block reference becomes a <div>)
-            xpath = c.xpath if attributes is None or c.xpath is None else attributes.xpath_for(c)
-            if xpath is None:
+            if c.xpath is None:
                 continue
-            for el in xpath(root):
+            if attributes is not None and c.requires is not None:
+                found = attributes.matches(c)
+            else:
+                found = c.xpath(root)
+            for el in found:
                 if not isinstance(el, etree._Element) or el is root or not _attached(el, root):
                     continue
                 text = self._act(c.rule, el, root)
