@@ -21,10 +21,16 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from wparchive.clean import Cleaner
-from wparchive.clean.css import css_to_xpath
-from wparchive.clean.engine import _drop_tag, _drop_tree, inner_html, parse_fragment
+from wparchive.clean.css import css_to_xpath, requirements, split_group
+from wparchive.clean.engine import (
+    _Attributes,
+    _drop_tag,
+    _drop_tree,
+    inner_html,
+    parse_fragment,
+)
 from wparchive.clean.needles import NeedleSet
-from wparchive.clean.rules import RULES_DIR
+from wparchive.clean.rules import RULES_DIR, Rule
 from wparchive.clean.shortcodes import _ATTRS, _MASK, ShortcodeRule, _mask, _unmask
 
 CORPUS = Path(__file__).parent / "data" / "clean"
@@ -159,6 +165,19 @@ def test_random_selector_groups_find_what_their_unions_find(elements, compounds)
     assert etree.XPath(css_to_xpath(selector))(root) == etree.XPath(_union(selector))(root)
 
 
+@pytest.mark.parametrize("selector", _rule_selectors())
+def test_a_group_splits_into_its_selectors(selector: str) -> None:
+    parts = split_group(selector)
+    assert css_to_xpath(", ".join(parts)) == css_to_xpath(selector)
+    wanted = requirements(selector)
+    if wanted is not None:
+        assert [requirements(part)[0] for part in parts] == wanted  # type: ignore[index]
+
+
+def test_commas_inside_attribute_values_do_not_split_a_group() -> None:
+    assert split_group('a[title="x, y"], b:not(.c) ,#d') == ['a[title="x, y"]', "b:not(.c)", "#d"]
+
+
 # --- css rules passed over for want of their classes and ids ------------------------
 
 
@@ -177,6 +196,7 @@ def _applied(source: str, by_attributes: bool) -> tuple[str, list[object]]:
 
 @pytest.mark.parametrize("source", SAMPLES)
 def test_rules_passed_over_by_attributes_would_not_have_matched(source: str) -> None:
+    # (and the selectors of a group passed over: `_Attributes.xpath_for`)
     assert _applied(source, True) == _applied(source, False)
 
 
@@ -194,6 +214,20 @@ _ATTRIBUTE = st.tuples(
 def test_random_class_lists_pass_over_only_rules_that_cannot_match(elements) -> None:
     source = "<html><body>" + _html(elements) + "</body></html>"
     assert _applied(source, True) == _applied(source, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ELEMENT, min_size=1, max_size=8), st.lists(_COMPOUND, min_size=1, max_size=4))
+def test_rules_looked_up_by_class_and_id_find_what_their_xpath_finds(elements, compounds):
+    parts = []
+    for tag, classes, with_id in compounds:
+        keys = "".join(f".{c}" for c in classes) + ("#x" if with_id else "")
+        parts.append(tag + (keys or ".a") + ("[id]" if with_id and tag == "p" else ""))
+    rule = Rule("t", "t", "", "css", ", ".join(parts), "remove", frozenset({"page"}))
+    compiled = _cleaner()._compile(rule)
+    assert compiled.keyed is not None
+    root = lxml.html.document_fromstring("<html><body>" + _html(elements) + "</body></html>")
+    assert _Attributes(root).matches(compiled) == compiled.xpath(root)
 
 
 # --- parsing and serialising fragments ----------------------------------------------

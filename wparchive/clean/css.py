@@ -163,17 +163,22 @@ def _any_of(compounds: list[_Compound]) -> str:
     elements are the same; they are found in one walk of the tree instead of one per
     compound (a rule lists up to fifteen). When every compound needs a class or an id,
     elements with neither are passed over before any condition is evaluated (a class
-    condition is false without the attribute: the class name is never empty).
+    condition is false without the attribute: the class name is never empty). When every
+    compound has the same type, the step names it (``img[data-src], img.lazy``): a name
+    test is the cheapest filter, and a ``self::img`` per compound per element the dearest.
     """
+    tags = {compound.tag for compound in compounds}
+    step = tags.pop() if len(tags) == 1 else "*"
     tests = []
     for compound in compounds:
-        parts = ([f"self::{compound.tag}"] if compound.tag != "*" else []) + compound.conditions
+        own = [f"self::{compound.tag}"] if compound.tag not in ("*", step) else []
+        parts = own + compound.conditions
         tests.append("(" + " and ".join(parts) + ")" if parts else "true()")
     prefilter = ""
     if all(compound.requires for compound in compounds):
         needed = sorted({compound.requires[0] for compound in compounds})
         prefilter = "[" + " or ".join(f"@{name}" for name in needed) + "]"
-    return f"descendant-or-self::*{prefilter}[{' or '.join(tests)}]"
+    return f"descendant-or-self::{step}{prefilter}[{' or '.join(tests)}]"
 
 
 def css_to_xpath(selector: str) -> str:
@@ -201,6 +206,53 @@ def css_to_xpath(selector: str) -> str:
                 parts.append("/following-sibling::*[1]/self::" + step)
         paths.append("".join(parts))
     return " | ".join(paths)
+
+
+def split_group(selector: str) -> list[str]:
+    """The selectors of a group, as written (``"a.x, #y"`` → ``["a.x", "#y"]``): split at
+    the commas `_parse_group` splits at, never one inside an attribute value."""
+    parts = []
+    text = selector.strip()
+    start = pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise SelectorError(f"unsupported selector syntax at {text[pos:]!r} in {selector!r}")
+        if m.group("comma") is not None:
+            parts.append(text[start : m.start()])
+            start = m.end()
+        pos = m.end()
+    parts.append(text[start:])
+    return parts
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A selector of one compound that needs a class or an id: the XPath testing whether
+    an element is a match (itself when it is, nothing when not), and an id (`is_id`) or
+    a class token every element it matches carries."""
+
+    test: str
+    key: str
+    is_id: bool
+
+
+def keyed_selectors(selector: str) -> list[Keyed] | None:
+    """Each selector of a group as `Keyed`; None when one has a combinator or needs
+    neither class nor id (its matches can't be looked up by a class or id)."""
+    found = []
+    for chain in _parse_group(selector):
+        if len(chain) != 1:
+            return None
+        compound = chain[0][1]
+        if not compound.classes and not compound.ids:
+            return None
+        test = f"self::{compound.tag}" + "".join(f"[{c}]" for c in compound.conditions)
+        if compound.ids:
+            found.append(Keyed(test, compound.ids[0], True))
+        else:
+            found.append(Keyed(test, compound.classes[0], False))
+    return found
 
 
 Requirement = tuple[frozenset[str], frozenset[str]]  # (class tokens, ids)

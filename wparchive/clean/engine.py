@@ -30,7 +30,7 @@ import lxml.html
 from lxml import etree
 
 from ..model import Comment, Post
-from .css import Requirement, css_to_xpath, requirements
+from .css import Requirement, css_to_xpath, keyed_selectors, requirements, split_group
 from .locales import collect_strings, normalize_text, patterns_for
 from .needles import needle_set
 from .rules import KINDS, Rule, select_rules
@@ -239,10 +239,18 @@ def _in_protected(el: etree._Element) -> bool:
     return next(el.iter(*_PROTECTED), None) is not None
 
 
-# Fragments are parsed by a plain libxml2 HTML parser: lxml.html's parser gives the same
-# tree, but looks up its element classes with a Python call for every element touched.
-_FRAGMENT_PARSER = etree.HTMLParser()
+# Fields and pages are parsed by a plain libxml2 HTML parser: lxml.html's parser gives the
+# same tree, but looks up its element classes with a Python call for every element touched.
+_PARSER = etree.HTMLParser()
 _FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+
+
+def parse_document(source: str) -> etree._Element:
+    """A whole page parsed, as ``lxml.html.document_fromstring(source)`` parses it."""
+    doc = etree.fromstring(source, _PARSER)
+    if doc is None:
+        raise etree.ParserError("Document is empty")
+    return doc
 
 
 def parse_fragment(source: str) -> etree._Element:
@@ -250,14 +258,12 @@ def parse_fragment(source: str) -> etree._Element:
     create_parent="div")`` parses it (the same steps, the same errors)."""
     if not _FULL_HTML.match(source):
         source = f"<html><body>{source}</body></html>"
-    doc = etree.fromstring(source, _FRAGMENT_PARSER)
-    if doc is None:
-        raise etree.ParserError("Document is empty")
+    doc = parse_document(source)
     assert doc.tag == "html"  # (the HTML parser makes no namespaced tags)
     bodies = [e for e in doc if e.tag == "body"]
     assert len(bodies) == 1, f"too many bodies: {bodies!r}"
     body = bodies[0]
-    root = _FRAGMENT_PARSER.makeelement("div")
+    root = _PARSER.makeelement("div")
     if body.text and body.text.strip():  # leading whitespace alone is dropped
         root.text = body.text
     root.extend(body)
@@ -270,12 +276,11 @@ MAX_DEPTH = 256
 DEEP_NESTING = f"elements nested more than {MAX_DEPTH} deep: left as it was"
 
 
-def _cut_short(source: str, kind: str) -> bool:
+def _cut_short(source: str) -> bool:
     """Whether the last parse of `source` stopped before its end (too deep nesting)."""
     if source.count("<") < MAX_DEPTH:
         return False  # (the cheap test first: each level takes a tag)
-    parser = lxml.html.html_parser if kind == "page" else _FRAGMENT_PARSER
-    return any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log)
+    return any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in _PARSER.error_log)
 
 
 @dataclass
@@ -288,37 +293,88 @@ class _Compiled:
     needle_regex: re.Pattern[str] | None = None
     # A css rule's class tokens and ids, one set per selector of its group (css.requirements).
     requires: list[Requirement] | None = None
+    # A css rule whose selectors are each one compound needing a class or an id: for each,
+    # its test of one element, and the id (True) or class token its matches carry (css.Keyed).
+    keyed: list[tuple[etree.XPath, str, bool]] | None = None
+    # A css rule's XPath for some of its group's selectors (by their indexes), made when
+    # a page first has the classes and ids of those alone (`_Attributes.matches`).
+    partial: dict[tuple[int, ...], etree.XPath] = field(default_factory=dict)
+
+    def xpath_of(self, selectors: tuple[int, ...]) -> etree.XPath:
+        """The XPath of the selectors of this css rule's group at these indexes."""
+        xpath = self.partial.get(selectors)
+        if xpath is None:
+            group = split_group(self.rule.value)
+            chosen = ", ".join(group[i] for i in selectors)
+            xpath = self.partial[selectors] = etree.XPath(css_to_xpath(chosen), namespaces=_NS)
+        return xpath
 
 
-# The class tokens and ids of a parsed page: a css rule none of whose selectors has its
-# classes and ids there is not evaluated. A page's needles say little (its stylesheets
-# name the classes of every block), and a selector costs a walk of the whole tree.
-_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class")
-_ID_VALUES = etree.XPath("descendant-or-self::*/@id")
+# The elements of a parsed page that have a class or an id: a css rule none of whose
+# selectors has its classes and ids there is not evaluated, and one whose selectors are
+# each a class or an id (and conditions) tests just the elements that carry it. A page's
+# needles say little (its stylesheets name the classes of every block), and a selector's
+# XPath costs a test of every element of the page.
+_KEYED = etree.XPath("descendant-or-self::*[@class or @id]")
 _XML_SPACE = re.compile("[ \t\n\r]+")  # (what normalize-space() separates tokens by)
+
+_Index = tuple[
+    dict[str, list[etree._Element]], dict[str, list[etree._Element]], dict[etree._Element, int]
+]
 
 
 class _Attributes:
-    """The class tokens and ids found in a tree, gathered in one pass when first asked."""
+    """A tree's elements by class token and by id (and their document order), gathered in
+    one pass when first asked."""
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self._found: tuple[set[str], set[str]] | None = None
+        self._index: _Index | None = None
 
-    def may_match(self, c: _Compiled) -> bool:
-        """False when rule `c` can't match: every selector of it needs a class or id the
-        tree has none of."""
-        if c.requires is None:
-            return True
-        if self._found is None:
-            classes = set(_XML_SPACE.split(" ".join(_CLASS_VALUES(self.root))))
-            self._found = (classes, set(_ID_VALUES(self.root)))
-        classes, ids = self._found
-        return any(need <= classes and id_ <= ids for need, id_ in c.requires)
+    def _gather(self) -> _Index:
+        by_class: dict[str, list[etree._Element]] = {}
+        by_id: dict[str, list[etree._Element]] = {}
+        order: dict[etree._Element, int] = {}
+        for position, el in enumerate(_KEYED(self.root)):
+            order[el] = position
+            classes = el.get("class")
+            if classes:
+                for token in set(_XML_SPACE.split(classes)):
+                    by_class.setdefault(token, []).append(el)
+            ident = el.get("id")
+            if ident is not None:
+                by_id.setdefault(ident, []).append(el)
+        return by_class, by_id, order
+
+    def matches(self, c: _Compiled) -> list[etree._Element]:
+        """What css rule `c`'s XPath finds (it has `requires`), in document order, found
+        with less work: selectors whose classes and ids the tree lacks are left out (a
+        page's comment form has one of eight reply-link selectors' classes), and a keyed
+        rule's tests are asked only of the elements with their class or id."""
+        assert c.requires is not None and c.xpath is not None
+        if self._index is None:
+            self._index = self._gather()
+        by_class, by_id, order = self._index
+        live = tuple(
+            i
+            for i, (need, ids) in enumerate(c.requires)
+            if all(k in by_class for k in need) and all(k in by_id for k in ids)
+        )
+        if not live:
+            return []
+        if c.keyed is None:
+            xpath = c.xpath if len(live) == len(c.requires) else c.xpath_of(live)
+            return xpath(self.root)
+        found: set[etree._Element] = set()
+        for i in live:
+            test, key, is_id = c.keyed[i]
+            carriers = (by_id if is_id else by_class)[key]
+            found.update(el for el in carriers if el not in found and test(el))
+        return sorted(found, key=order.__getitem__)
 
     def changed(self) -> None:
         """The tree gained elements or attributes (a converter acted): gather again."""
-        self._found = None
+        self._index = None
 
 
 class _Prefilter:
@@ -460,6 +516,9 @@ class Cleaner:
         if rule.match == "css":
             c.xpath = etree.XPath(css_to_xpath(rule.value), namespaces=_NS)
             c.requires = requirements(rule.value)
+            keyed = keyed_selectors(rule.value)
+            if keyed is not None:
+                c.keyed = [(etree.XPath(k.test, namespaces=_NS), k.key, k.is_id) for k in keyed]
         elif rule.match == "xpath":
             c.xpath = etree.XPath(rule.value, namespaces=_NS)
         elif rule.match in ("comment", "pattern"):
@@ -577,7 +636,7 @@ class Cleaner:
         except (etree.ParserError, ValueError, AssertionError):
             # lxml.html refuses some broken fragments ("too many bodies"): leave them be.
             return CleanResult(source, removed)
-        if _cut_short(source, kind):
+        if _cut_short(source):
             return CleanResult(source, removed, not_cleaned=DEEP_NESTING)
         fired = self.apply(root, dom_rules, removed, by_attributes=kind == "page")
         if kind != "page":
@@ -601,7 +660,7 @@ class Cleaner:
     def parse(source: str, kind: str) -> etree._Element:
         """Parse a page as a document, anything else as a fragment inside a <div>."""
         if kind == "page":
-            return lxml.html.document_fromstring(source)
+            return parse_document(source)
         return parse_fragment(source)
 
     @staticmethod
@@ -621,7 +680,8 @@ class Cleaner:
         """Apply the structural rules (css, xpath, comment markers) to a parsed tree.
 
         With `by_attributes` (whole pages), css rules whose classes and ids the tree
-        lacks are passed over without evaluating them (`_Attributes`).
+        lacks are passed over without evaluating them, and so are the selectors of a
+        group that lack theirs (`_Attributes`).
         """
         fired = 0
         comment_rules = [c for c in rules if c.rule.match == "comment"]
@@ -631,9 +691,13 @@ class Cleaner:
                 fired += self._apply_comments(root, comment_rules, removed)
                 if attributes is not None:
                     attributes.changed()  # (a block reference becomes a <div>)
-            if c.xpath is None or (attributes is not None and not attributes.may_match(c)):
+            if c.xpath is None:
                 continue
-            for el in c.xpath(root):
+            if attributes is not None and c.requires is not None:
+                found = attributes.matches(c)
+            else:
+                found = c.xpath(root)
+            for el in found:
                 if not isinstance(el, etree._Element) or el is root or not _attached(el, root):
                     continue
                 text = self._act(c.rule, el, root)

@@ -228,11 +228,13 @@ class RecordBuilder:
         date: str | None = None,
         warcinfo_id: str = "",
         record_id: str | None = None,
+        payload_digest: str | None = None,
     ) -> Member:
         """One record as its own gzip member, with digests and length filled in.
 
         The block is ``prefix`` (e.g. HTTP headers) followed by ``body``; when
-        ``payload`` is set, the body is also the payload that gets a payload digest.
+        ``payload`` is set, the body is also the payload that gets a payload digest
+        (``payload_digest``, when the caller has already computed it).
         A body given as a path is streamed from disk, never read whole.
         """
         record_id = record_id or _record_id()
@@ -245,23 +247,20 @@ class RecordBuilder:
             base.append(("WARC-Warcinfo-ID", warcinfo_id))
         block_digest = self.digest.new()
         # Without a prefix the block is the payload: hashed and formatted once.
-        payload_digest = self.digest.new() if prefix else None
+        payload_hash = self.digest.new() if prefix and payload_digest is None else None
         block_digest.update(prefix)
         length = len(prefix)
         for chunk in _chunks(body):
             block_digest.update(chunk)
-            if payload_digest is not None:
-                payload_digest.update(chunk)
+            if payload_hash is not None:
+                payload_hash.update(chunk)
             length += len(chunk)
         block = self.digest.format(block_digest)
         headers = [*base, *headers, ("WARC-Block-Digest", block)]
         if payload:
-            headers.append(
-                (
-                    "WARC-Payload-Digest",
-                    block if payload_digest is None else self.digest.format(payload_digest),
-                )
-            )
+            if payload_hash is not None:
+                payload_digest = self.digest.format(payload_hash)
+            headers.append(("WARC-Payload-Digest", payload_digest or block))
         fields = _header_block([*headers, ("Content-Length", str(length))])
         head = b"WARC/1.1\r\n" + fields + b"\r\n"
         member = Member(
@@ -532,6 +531,7 @@ class WarcWriter:
         *,
         payload: bool = True,
         date: str | None = None,
+        payload_digest: str | None = None,
     ) -> WrittenRecord:
         member = self.builder.build(
             warc_type,
@@ -542,6 +542,7 @@ class WarcWriter:
             payload=payload,
             date=date,
             warcinfo_id=self.warcinfo_id,
+            payload_digest=payload_digest,
         )
         return self.append(member)
 
@@ -646,6 +647,7 @@ class WarcWriter:
                 head,
                 ex.body,
                 date=date,
+                payload_digest=payload_digest,  # (the body hashed once, above)
             )
             if ex.body and ex.status == 200:
                 self._payloads.setdefault(payload_digest, (uri(ex.url), date))
