@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,9 @@ _encoder: UnitEncoder | None = None
 def _init(encoder: UnitEncoder) -> None:
     global _encoder
     _encoder = encoder
+    # Ctrl-C is the main process's to handle (it stops the pool); a worker killed by it
+    # would lose its batch, and the pool would wait for that batch forever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _encode_batch(
@@ -164,7 +168,8 @@ def encode_units(
         return
     # fork: the workers inherit the encoder (transforms, indexes) without pickling it.
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_init, initargs=(encoder,)) as pool:
+    pool = context.Pool(jobs, initializer=_init, initargs=(encoder,))
+    try:
         pending: deque[tuple[list[list[Record]], Any]] = deque()
         batch: list[list[Record]] = []
 
@@ -187,3 +192,15 @@ def encode_units(
         while pending:
             done, result = pending.popleft()
             yield from zip(done, result.get(), strict=True)
+    finally:
+        # Not Pool.terminate (what `with` does): when the run stops early (a full disk), the
+        # pool's task thread may be halfway through sending a batch bigger than the pipe's
+        # buffer, and with the workers killed it waits forever (2 hangs in 40 runs). The
+        # workers finish what was sent — at most jobs * IN_FLIGHT batches — and exit; a
+        # second Ctrl-C while they do terminates them.
+        pool.close()
+        try:
+            pool.join()
+        except BaseException:
+            pool.terminate()
+            raise
