@@ -196,7 +196,7 @@ def _print_warnings(summary: Summary) -> None:
     shown = summary.not_cleaned[:20]
     for note in shown:
         console.print(f"[yellow]not cleaned:[/] {escape(note)} (the archive keeps it whole)")
-    more = max(summary.not_cleaned_total, len(summary.not_cleaned)) - len(shown)
+    more = summary.not_cleaned_total - len(shown)
     if more > 0:
         console.print(f"[yellow]… and {more:,} more fields not cleaned[/]")
 

@@ -195,7 +195,7 @@ def encode_units(
     finally:
         # Not Pool.terminate (what `with` does): when the run stops early (a full disk), the
         # pool's task thread may be halfway through sending a batch bigger than the pipe's
-        # buffer, and with the workers killed it waits forever (2 hangs in 40 runs). The
+        # buffer, and with the workers killed it waits forever (2 hangs in 35 runs). The
         # workers finish what was sent — at most jobs * IN_FLIGHT batches — and exit; a
         # second Ctrl-C while they do terminates them.
         pool.close()
