@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bench.rest import Requests, RestBench, RestRun, request_kind, rest_report
-from bench.run import Budget, Measure, Row, _option, bench_budget, bench_stages, report
+from bench.run import Budget, Measure, Peer, Row, _option, bench_budget, bench_stages, report
 
 SITE = "http://127.0.0.1:8080"
 
@@ -85,10 +85,14 @@ def test_the_budget_says_what_the_throughput_target_leaves(monkeypatch):
     target = next(line for line in text.splitlines() if line.startswith("| throughput"))
     assert "take 75% of what it allows" in target and target.endswith("| FAIL |")
     # The peer's 100 s allow 2 s of wall time at 50×: 4 CPU-s on 2 cores.
-    peer = (Measure(100.0, 500, 0), Measure(4.0, 80, 0))
-    text = report([row], peer, 5000, args, None, None, budget)
+    peer = Peer(Measure(100.0, 500, 0), Measure(4.0, 80, 0), lightest=Measure(2.5, 60, 0))
+    stages = {"read the export": 1.0, "cleaning": 4.0}
+    text = report([row], peer, 5000, args, stages, None, budget)
     target = next(line for line in text.splitlines() if "posts/s (5,000 posts)" in line)
     assert "25×" in target and "take 75% of the 4.0 CPU-s it allows" in target
+    assert "in one process with nothing moved between processes, 125%" in target
+    assert "`--no-clean --rewrite none --no-warc` it runs at 40×" in target
+    assert target.endswith("| FAIL |")
 
 
 def test_the_budget_reads_the_runs_gzip_level():
