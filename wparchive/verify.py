@@ -54,6 +54,9 @@ class _WarcFacts:
     pages: set[str] = field(default_factory=set)  # target URIs of renderings
     post_ids: set[int] = field(default_factory=set)  # from metadata records
     answered: set[str] = field(default_factory=set)  # target URIs of any HTTP response
+    ids: set[str] = field(default_factory=set)  # every WARC-Record-ID
+    # each record id a record refers to (WARC-Refers-To, WARC-Concurrent-To): who does
+    referred: dict[str, str] = field(default_factory=dict)
 
 
 def verify_run(run_dir: str | Path) -> Verification:
@@ -76,6 +79,12 @@ def verify_run(run_dir: str | Path) -> Verification:
     facts = _WarcFacts()
     for warc in warcs:
         _check_warc(warc, facts, result)
+    if dangling := sorted(set(facts.referred) - facts.ids)[:5]:
+        result.fail(
+            warcs[0],
+            "records refer to records not in the WARCs: "
+            + "; ".join(f"{facts.referred[d]} -> {d}" for d in dangling),
+        )
     post_ids, expected_pages = _check_archive(run_dir / FILENAME, facts, result)
     if warcs:
         _check_fixity(run_dir, facts, result)
@@ -136,6 +145,10 @@ def _check_warc(path: Path, facts: _WarcFacts, result: Verification) -> None:
                     problems = "; ".join(map(str, record.digest_checker.problems))
                     result.fail(path, f"record {number} ({kind}): digest mismatch: {problems}")
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                facts.ids.add(record.rec_headers.get_header("WARC-Record-ID") or "")
+                for name, ref in record.rec_headers.headers:
+                    if name.lower() in _REFERENCES:
+                        facts.referred.setdefault(ref, f"{path.name} record {number} ({kind})")
                 if kind in ("response", "revisit"):
                     facts.answered.add(uri)
                 if kind == "metadata":
@@ -147,6 +160,10 @@ def _check_warc(path: Path, facts: _WarcFacts, result: Verification) -> None:
     for line in complaints.getvalue().splitlines():
         if line.strip().startswith("WARNING:"):
             result.fail(path, f"warcio: {line.strip().removeprefix('WARNING:').strip()}")
+
+
+# Headers that name another record of the archive by its WARC-Record-ID.
+_REFERENCES = frozenset({"warc-refers-to", "warc-concurrent-to"})
 
 
 def _is_page(record: ArcWarcRecord, uri: str) -> bool:
