@@ -907,6 +907,32 @@ def test_rest_captured_pages_get_cleaned_conversion_records_beside_the_original(
 
 
 @pytest.mark.wordpress
+def test_rest_post_metadata_records_refer_to_the_page_captured_at_the_permalink(anonymous):
+    """Each post's metadata record (rules fired, links rewritten) is linked to the capture
+    it describes: the response at the post's permalink, captured while the post was read."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    responses: dict[str, str] = {}
+    refers_to: dict[str, str | None] = {}
+    for path in sorted(anonymous.run_dir.glob("*.warc.gz")):
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                headers = record.rec_headers
+                uri = headers.get_header("WARC-Target-URI")
+                if record.rec_type in ("response", "revisit"):
+                    responses.setdefault(uri, headers.get_header("WARC-Record-ID"))
+                elif record.rec_type == "metadata" and b"wparchive-post-id" in (
+                    record.content_stream().read()
+                ):
+                    refers_to[uri] = headers.get_header("WARC-Refers-To")
+                    assert headers.get_header("WARC-Concurrent-To") == refers_to[uri]
+    pages = [json.loads(line)["url"] for line in (anonymous.run_dir / "pages.jsonl").open()]
+    assert len(pages) >= 5
+    for url in pages:
+        assert refers_to[url] == responses[url], url
+
+
+@pytest.mark.wordpress
 @pytest.mark.parametrize("keep_personal_data", [False, True], ids=["default", "keep-personal"])
 def test_no_secret_in_any_output_or_log_and_personal_data_only_when_kept(
     wordpress_site, tmp_path, keep_personal_data

@@ -51,18 +51,20 @@ def archive_lines(run_dir: Path) -> list[dict]:
     return lines
 
 
-def warc_records(run_dir: Path) -> Counter[tuple[str, str]]:
-    """(type, target) of every record but warcinfo, counted over all WARC files. A revisit
-    is a response whose payload another capture holds: which of two identical answers
-    (two empty lists) came first, and so holds the payload, depends on thread timing."""
-    records: Counter[tuple[str, str]] = Counter()
+def warc_records(run_dir: Path) -> Counter[tuple[str, str, bool]]:
+    """(type, target, whether it refers to another record) of every record but warcinfo,
+    counted over all WARC files. A revisit is a response whose payload another capture
+    holds: which of two identical answers (two empty lists) came first, and so holds the
+    payload, depends on thread timing."""
+    records: Counter[tuple[str, str, bool]] = Counter()
     for warc in sorted(run_dir.glob("*.warc.gz")):
         with warc.open("rb") as fh:
             for record in ArchiveIterator(fh):
                 if record.rec_type != "warcinfo":
                     target = record.rec_headers.get_header("WARC-Target-URI") or ""
                     kind = "response" if record.rec_type == "revisit" else record.rec_type
-                    records[(kind, target)] += 1
+                    refers = bool(record.rec_headers.get_header("WARC-Refers-To"))
+                    records[(kind, target, refers)] += 1
     return records
 
 
@@ -353,6 +355,56 @@ def test_a_rest_run_with_pages_and_media_killed_twice_resumes_to_the_same_archiv
         assert sorted(p.name for p in (resumed / "media").rglob("*")) == sorted(
             p.name for p in (reference / "media").rglob("*")
         )
+
+
+@pytest.mark.wordpress
+def test_a_rest_run_stopped_between_a_page_capture_and_its_post_keeps_the_link(
+    wordpress_site: wp.Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post waits for its permalink page; the page is in the WARC before the post is in
+    the archive. Stopped in between, the resumed run takes the page from the WARC (not the
+    site) and the post's metadata record still refers to that capture."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # anonymous: no ~/.netrc
+    for name in ("WPARCHIVE_USER", "WPARCHIVE_APP_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    url = wordpress_site.url + "/"
+    reference = run_archive(url, ArchiveOptions(out=tmp_path / "ref", jobs=1)).run_dir
+    assert reference is not None
+    lines = archive_lines(reference)
+    # (line 0 is the archive's header: the n-th record is line n)
+    first_page = next(
+        i
+        for i, line in enumerate(lines)
+        if line.get("type") == "post" and (line["status"], line["post_type"]) == ("publish", "post")
+    )
+    slept = []
+
+    def progress(done: int, total: int | None, records: int) -> None:
+        if records < first_page:
+            return
+        if slept:
+            raise Stop  # the post after the nap: written, checkpointed with those pages
+        time.sleep(1)  # the next posts' pages arrive, to be written with the next post
+        slept.append(records)
+
+    with monkeypatch.context() as patched, pytest.raises(Stop):
+        patched.setattr(resume, "INTERVAL", 0.0)  # a checkpoint after every unit
+        run_archive(url, ArchiveOptions(out=tmp_path / "out", jobs=1), progress=progress)
+    taken: list[tuple[str, bool]] = []
+    take = resume.ReplayCache.take
+
+    def noted(cache: resume.ReplayCache, url: str) -> tuple | None:
+        answer = take(cache, url)
+        taken.append((url, answer is not None and not answer[1]))
+        return answer
+
+    monkeypatch.setattr(resume.ReplayCache, "take", noted)
+    summary = run_archive(url, ArchiveOptions(out=tmp_path / "out", jobs=1, resume=True))
+    assert summary.resumed
+    pages_kept = [u for u, kept in taken if kept and "/wp-json/" not in u and u != url]
+    assert pages_kept, f"no permalink page was taken from the interrupted run's WARC: {taken}"
+    assert summary.run_dir is not None
+    assert_same_run(reference, summary.run_dir)
 
 
 @pytest.mark.wordpress

@@ -1,7 +1,8 @@
 """The records every source yields and every sink writes: plain dataclasses.
 
 Field names follow the portable JSON archive (format version 1) one to one, so
-`dataclasses.asdict(record)` plus a ``type`` key is the line written to the archive.
+`dataclasses.asdict(record)` plus a ``type`` key is the line written to the archive
+(less ``Post.page_record``, a pointer into the run's WARC).
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ class Post:
     excerpt: Content = field(default_factory=Content)
     attachment_url: str | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    # The WARC-Record-ID of the page the source captured at ``link`` (REST), for the post's
+    # metadata record to refer to. A fact about this run's WARC, not about the post: it is
+    # not written to the JSON archive.
+    page_record: str = ""
 
 
 @dataclass

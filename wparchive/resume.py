@@ -228,6 +228,7 @@ class _Entry:
     length: int = 0
     payload: tuple[Path, int, int] | None = None  # a revisit's original response
     exchange: HttpExchange | None = None
+    record_id: str = ""  # its WARC-Record-ID, when it stays where it is
 
 
 class ReplayCache:
@@ -237,6 +238,7 @@ class ReplayCache:
     def __init__(self) -> None:
         self._entries: dict[str, deque[_Entry]] = {}
         self._lock = threading.Lock()
+        self._kept_ids: dict[str, str] = {}
         self.kept = 0
         self.recaptured = 0
 
@@ -260,7 +262,16 @@ class ReplayCache:
             self.recaptured += 1
             return dataclasses.replace(entry.exchange, url=url), True
         self.kept += 1
+        if entry.record_id:
+            with self._lock:
+                self._kept_ids[key] = entry.record_id
         return _read_exchange(url, entry), False
+
+    def kept_record(self, url: str) -> str:
+        """The WARC-Record-ID of the kept answer `take` last handed out for ``url`` (the
+        capture a record written now refers to), once; "" when there is none."""
+        with self._lock:
+            return self._kept_ids.pop(to_uri(url), "")
 
 
 def _read_member(path: Path, offset: int, length: int) -> _Record:
@@ -420,7 +431,7 @@ def _index(
                 continue
             _, status, _, _, body = _http_head(record.block)
             digest = record.headers.get("warc-payload-digest", "")
-            entry = _Entry(path, offset, length)
+            entry = _Entry(path, offset, length, record_id=record.headers.get("warc-record-id", ""))
             if kind == "response" and digest:
                 by_digest.setdefault(digest, (path, offset, length))
                 if status == 200 and body:

@@ -31,6 +31,8 @@ PERSONAL_FIELDS: dict[type, tuple[str, ...]] = {
     Post: ("password",),
     Author: ("email",),
 }
+# Fields about this run's WARC files rather than the content: never in the archive.
+RUN_FIELDS: dict[type, tuple[str, ...]] = {Post: ("page_record",)}
 
 
 class ArchiveError(Exception):
@@ -44,6 +46,8 @@ def record_to_dict(record: Record, *, keep_personal_data: bool = False) -> dict[
     directly, which is several times faster than `dataclasses.asdict`'s deep copy.
     """
     data = {"type": RECORD_TYPES[type(record)], **vars(record)}
+    for name in RUN_FIELDS.get(type(record), ()):
+        del data[name]
     if not keep_personal_data:
         for name in PERSONAL_FIELDS.get(type(record), ()):
             data.pop(name, None)

@@ -209,6 +209,15 @@ class RecordRef(Protocol):
     date: str
 
 
+@dataclass(frozen=True)
+class Captured:
+    """A record written elsewhere (a page the source captured), known by its id."""
+
+    record_id: str
+    target_uri: str | None = None
+    date: str = ""
+
+
 class RecordBuilder:
     """Builds WARC records as gzip members. Holds no file, so it also runs in workers."""
 
@@ -801,11 +810,15 @@ def post_members(
     fields += [("wparchive-rule-fired", r.get("rule", "")) for r in removed]
     links = post.provenance.get("links") or {}
     fields.append(("wparchive-links-rewritten", str(len(links.get("rewritten", {})))))
+    # what the record describes: the rendering above, or the page the source captured
+    described: RecordRef | None = capture or (
+        Captured(post.page_record) if post.page_record else None
+    )
     members.append(
         builder.metadata(
             post.link or post.guid or f"urn:wparchive:post:{post.id}",
             fields,
-            refers_to=capture,
+            refers_to=described,
             warcinfo_id=warcinfo_id,
         )
     )

@@ -683,7 +683,9 @@ class RestSource:
         self._writer: WarcWriter | None = None
         self._capture_off = False
         self._queue: deque[HttpExchange] = deque()  # exchanges waiting for the main thread
-        self._pages: deque[Future] = deque()
+        # posts (with their comments) waiting for their permalink page's capture
+        self._held: deque[tuple[list[Record], Future | None]] = deque()
+        self._page_records: dict[str, str] = {}  # permalink -> its response's record id
         self._collections: list[_Collection] = []
         self._fixed_requests = 0
         self._done = 0
@@ -746,9 +748,10 @@ class RestSource:
     def finish(self) -> None:
         """Stop background work: page captures still in flight (after a failure) are
         cancelled. After a complete read there is none left."""
-        for future in self._pages:
-            future.cancel()
-        self._pages.clear()
+        for _, future in self._held:
+            if future is not None:
+                future.cancel()
+        self._held.clear()
         self._http.close()
         self._listings.close()
 
@@ -848,9 +851,6 @@ class RestSource:
             yield from self._taxonomy_terms(collection, taxonomy)
         yield from self._posts_and_comments(post_collections, comment_collections, types)
 
-        for future in self._pages:
-            self._page_done(future)
-        self._pages.clear()
         for collection in self._collections:
             collection.check()
         self._final_warnings()
@@ -934,6 +934,7 @@ class RestSource:
             exchange = self._queue.popleft()
             response, _ = self._writer.exchange(exchange)
             if exchange.url in self._page_urls:
+                self._page_records.setdefault(exchange.url, response.record_id)
                 self._clean_page(exchange, response)
 
     def _clean_page(self, exchange: HttpExchange, response: Any) -> None:
@@ -1448,24 +1449,45 @@ class RestSource:
                 key=lambda comment: comment.post_id,
             )
         )
+        held = self._held
         for post in posts:
             while (c := comments.peek()) is not None and c.post_id < post.id:
-                yield self._orphan(comments.pop())
-            yield self._out(post)
-            self._capture_page(post)
-            group = []
+                held.append(([self._orphan(comments.pop())], None))
+            group: list[Comment] = []
             while (c := comments.peek()) is not None and c.post_id == post.id:
                 group.append(comments.pop())
-            for comment in sorted(group, key=lambda c: c.id):
-                yield self._out(comment)
+            held.append(([post, *sorted(group, key=lambda c: c.id)], self._capture_page(post)))
+            yield from self._release(held, 2 * self._http.concurrency - 1)
         while comments.peek() is not None:
-            yield self._orphan(comments.pop())
+            held.append(([self._orphan(comments.pop())], None))
+        yield from self._release(held, 0)
 
-    def _orphan(self, comment: Comment) -> Record:
+    def _release(
+        self, held: deque[tuple[list[Record], Future | None]], in_flight: int
+    ) -> Iterator[Record]:
+        """The held records, oldest first, while their page is captured (or they have
+        none) — or, to leave at most ``in_flight`` page requests running and the queue
+        short, once it is. A post leaves knowing its page's record id (`Post.page_record`),
+        so its metadata record can refer to the capture."""
+        while held:
+            records, future = held[0]
+            if future is not None and not future.done():
+                pending = sum(f is not None for _, f in held)
+                if pending <= in_flight and len(held) <= 4 * (in_flight + 1):
+                    return
+            held.popleft()
+            if future is not None:
+                post = records[0]
+                assert isinstance(post, Post)
+                post.page_record = self._page_done(future, post.link)
+            for record in records:
+                yield self._out(record)
+
+    def _orphan(self, comment: Comment) -> Comment:
         self._orphan_count += 1
         if comment.post_id not in self._orphans:
             self._orphans.append(comment.post_id)
-        return self._out(comment)
+        return comment
 
     def _posts_of(
         self, collection: _Collection, post_type: _Type, taxonomies: dict[str, _Type]
@@ -1589,7 +1611,8 @@ class RestSource:
 
     # -- permalink pages ------------------------------------------------------------------------
 
-    def _capture_page(self, post: Post) -> None:
+    def _capture_page(self, post: Post) -> Future | None:
+        """The page's request, started (`_release` bounds how many run at once)."""
         if (
             not self.capture_pages
             or self._capture_off
@@ -1597,12 +1620,9 @@ class RestSource:
             or not post.link
             or post.post_type in NO_PAGE_TYPES
         ):
-            return
-        # Bounded: at most twice the concurrency in flight, so memory stays flat.
-        while len(self._pages) >= 2 * self._http.concurrency:
-            self._page_done(self._pages.popleft())
+            return None
         self._page_urls.add(post.link)
-        self._pages.append(self._http.submit(self._fetch_page, post.link))
+        return self._http.submit(self._fetch_page, post.link)
 
     def _fetch_page(self, url: str) -> str | None:
         try:
@@ -1613,11 +1633,16 @@ class RestSource:
             return f"permalink page {url} answered HTTP {response.status} (captured as is)"
         return None
 
-    def _page_done(self, future: Future) -> None:
+    def _page_done(self, future: Future, url: str) -> str:
+        """Wait for the page's capture; the record id of its response ("" if none)."""
         problem = future.result()
         if problem:
             self._page_problems.append(problem)
         self._drain()
+        recorded = self._page_records.pop(url, "")
+        if not recorded and self._http.replay is not None:
+            recorded = self._http.replay.kept_record(url)  # a resumed run's kept capture
+        return recorded
 
 
 def _shown(ids: list[int]) -> str:
