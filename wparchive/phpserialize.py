@@ -269,12 +269,13 @@ def _unmangle(key: int | str) -> tuple[str | None, str]:
 class _Parser:
     """One decode of one input; holds the state references need."""
 
-    def __init__(self, data: str, max_depth: int, recover_crlf: bool) -> None:
+    def __init__(self, data: str | bytes, max_depth: int, recover_crlf: bool) -> None:
         # Work on bytes: declared lengths count UTF-8 bytes, and indexing
         # bytes avoids re-encoding or slicing the text per token.
         # "surrogatepass" keeps lone surrogates (legal in a Python str) from
-        # raising UnicodeEncodeError; they round-trip unchanged.
-        self.buf = data.encode("utf-8", "surrogatepass")
+        # raising UnicodeEncodeError; they round-trip unchanged. Bytes are that
+        # encoding already (`unserialize` made it for the fast path).
+        self.buf = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
         self.n = len(self.buf)
         self.max_depth = max_depth
         self.recover = recover_crlf
@@ -593,7 +594,7 @@ def unserialize(
     try:
         return _plain(buf, max_depth)
     except _NotPlain:
-        return _Parser(data, max_depth, recover_crlf).parse()
+        return _Parser(buf, max_depth, recover_crlf).parse()
 
 
 # -- the fast path ---------------------------------------------------------------------
