@@ -8,6 +8,7 @@ order. With one job they run in-process through the very same code.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -167,8 +168,15 @@ def encode_units(
             yield unit, encoder(unit, authors, warcinfo_id())
         return
     # fork: the workers inherit the encoder (transforms, indexes) without pickling it.
+    # Frozen for the fork, everything inherited is left out of the workers' garbage
+    # collections: they neither walk it nor write to its pages (which would copy them).
+    # Unfrozen at once here, so a long-lived caller's objects stay collectable.
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs, initializer=_init, initargs=(encoder,))
+    gc.freeze()
+    try:
+        pool = context.Pool(jobs, initializer=_init, initargs=(encoder,))
+    finally:
+        gc.unfreeze()
     try:
         pending: deque[tuple[list[list[Record]], Any]] = deque()
         batch: list[list[Record]] = []
