@@ -172,12 +172,10 @@ def test_verify_finds_a_warc_of_another_run(run_copy):
     assert "different runs" in problems
 
 
-def test_verify_finds_records_that_refer_to_a_record_not_in_the_warcs(run_copy):
-    """Conversion and metadata records point at a rendering by its record id: drop the
-    rendering and the first record that points at it is named."""
+def _members(warc: Path) -> list[tuple[bytes, bytes]]:
+    """Each gzip member of a WARC: (the record, its compressed bytes)."""
     import zlib
 
-    [warc] = run_copy.glob("*.warc.gz")
     data, at, members = warc.read_bytes(), 0, []
     while at < len(data):
         unzip = zlib.decompressobj(zlib.MAX_WBITS + 16)
@@ -185,14 +183,27 @@ def test_verify_finds_records_that_refer_to_a_record_not_in_the_warcs(run_copy):
         end = len(data) - len(unzip.unused_data)
         members.append((record, data[at:end]))
         at = end
-    rendering = next(
+    return members
+
+
+@pytest.mark.parametrize(
+    ("dropped", "referrer"),
+    [(b"WARC-Type: resource", "(conversion)"), (b"WARC-Type: warcinfo", "(resource)")],
+    ids=["a rendering", "the warcinfo"],
+)
+def test_verify_finds_records_that_refer_to_a_record_not_in_the_warcs(run_copy, dropped, referrer):
+    """Records name others by record id: a conversion its original, a metadata record
+    what it describes, every record its file's warcinfo. Drop one and the first record
+    that points at it is named."""
+    [warc] = run_copy.glob("*.warc.gz")
+    members = _members(warc)
+    gone = next(
         i
         for i, (record, _) in enumerate(members)
-        if record.startswith(b"WARC/1.1\r\nWARC-Type: resource\r\n") and b"text/html" in record
+        if record.startswith(b"WARC/1.1\r\n" + dropped) and b"text/xml" not in record
     )
-    record_id = members[rendering][0].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
-    warc.write_bytes(b"".join(raw for i, (_, raw) in enumerate(members) if i != rendering))
+    record_id = members[gone][0].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    warc.write_bytes(b"".join(raw for i, (_, raw) in enumerate(members) if i != gone))
     problems = [p for p in verify_run(run_copy).problems if "refer to records not in" in p]
     assert len(problems) == 1, verify_run(run_copy).problems
-    assert record_id in problems[0]
-    assert "(conversion)" in problems[0]
+    assert record_id in problems[0] and referrer in problems[0]

@@ -238,6 +238,8 @@ class ReplayCache:
     def __init__(self) -> None:
         self._entries: dict[str, deque[_Entry]] = {}
         self._lock = threading.Lock()
+        # record ids of kept answers handed out, until the source asks (pages only; the
+        # rest stay, no more of them than the entries the cache began with)
         self._kept_ids: dict[str, str] = {}
         self.kept = 0
         self.recaptured = 0

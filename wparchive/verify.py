@@ -163,7 +163,7 @@ def _check_warc(path: Path, facts: _WarcFacts, result: Verification) -> None:
 
 
 # Headers that name another record of the archive by its WARC-Record-ID.
-_REFERENCES = frozenset({"warc-refers-to", "warc-concurrent-to"})
+_REFERENCES = frozenset({"warc-refers-to", "warc-concurrent-to", "warc-warcinfo-id"})
 
 
 def _is_page(record: ArcWarcRecord, uri: str) -> bool:

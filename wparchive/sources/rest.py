@@ -1465,10 +1465,10 @@ class RestSource:
     def _release(
         self, held: deque[tuple[list[Record], Future | None]], in_flight: int
     ) -> Iterator[Record]:
-        """The held records, oldest first, while their page is captured (or they have
-        none) — or, to leave at most ``in_flight`` page requests running and the queue
-        short, once it is. A post leaves knowing its page's record id (`Post.page_record`),
-        so its metadata record can refer to the capture."""
+        """The held records, oldest first. A post leaves once its page is captured, so it
+        knows the capture's record id (`Post.page_record`) for its metadata record to
+        refer to; records without a page leave in their turn. The oldest page is waited
+        for only when more than ``in_flight`` are pending or too many posts are held."""
         while held:
             records, future = held[0]
             if future is not None and not future.done():
