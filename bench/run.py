@@ -98,6 +98,7 @@ BUDGET = """
 import glob, hashlib, json, sys, time, zlib
 import orjson
 from lxml import etree, html
+from wparchive.resume import members
 run_dir, level = sys.argv[1], int(sys.argv[2])
 def cpu(work):
     start = time.process_time()
@@ -105,11 +106,8 @@ def cpu(work):
     return time.process_time() - start
 records = []
 for path in sorted(glob.glob(run_dir + "/*.warc.gz")):
-    data, at = open(path, "rb").read(), 0
-    while at < len(data):
-        unzip = zlib.decompressobj(31)
-        records.append(unzip.decompress(data[at:]))
-        at = len(data) - len(unzip.unused_data)
+    with open(path, "rb") as fh:
+        records += [record for _, _, record in members(fh)]
 blocks = [r[r.index(b"\\r\\n\\r\\n") + 4 :] for r in records]
 lines = [orjson.loads(line) for line in open(run_dir + "/archive.jsonl", "rb")]
 fragments = [

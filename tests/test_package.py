@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import wparchive
 from wparchive.cli import app
+from wparchive.resume import members
 from wparchive.verify import verify_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,20 +173,6 @@ def test_verify_finds_a_warc_of_another_run(run_copy):
     assert "different runs" in problems
 
 
-def _members(warc: Path) -> list[tuple[bytes, bytes]]:
-    """Each gzip member of a WARC: (the record, its compressed bytes)."""
-    import zlib
-
-    data, at, members = warc.read_bytes(), 0, []
-    while at < len(data):
-        unzip = zlib.decompressobj(zlib.MAX_WBITS + 16)
-        record = unzip.decompress(data[at:])
-        end = len(data) - len(unzip.unused_data)
-        members.append((record, data[at:end]))
-        at = end
-    return members
-
-
 @pytest.mark.parametrize(
     ("dropped", "referrer"),
     [(b"WARC-Type: resource", "(conversion)"), (b"WARC-Type: warcinfo", "(resource)")],
@@ -196,14 +183,18 @@ def test_verify_finds_records_that_refer_to_a_record_not_in_the_warcs(run_copy, 
     what it describes, every record its file's warcinfo. Drop one and the first record
     that points at it is named."""
     [warc] = run_copy.glob("*.warc.gz")
-    members = _members(warc)
+    with warc.open("rb") as fh:
+        records = list(members(fh))  # (offset, length, record): one gzip member each
     gone = next(
         i
-        for i, (record, _) in enumerate(members)
+        for i, (_, _, record) in enumerate(records)
         if record.startswith(b"WARC/1.1\r\n" + dropped) and b"text/xml" not in record
     )
-    record_id = members[gone][0].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
-    warc.write_bytes(b"".join(raw for i, (_, raw) in enumerate(members) if i != gone))
+    record_id = records[gone][2].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    data = warc.read_bytes()
+    warc.write_bytes(
+        b"".join(data[at : at + n] for i, (at, n, _) in enumerate(records) if i != gone)
+    )
     problems = [p for p in verify_run(run_copy).problems if "refer to records not in" in p]
     assert len(problems) == 1, verify_run(run_copy).problems
     assert record_id in problems[0] and referrer in problems[0]
